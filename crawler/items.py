@@ -1,0 +1,89 @@
+"""The one document schema every spider yields, with closed vocabularies and provenance.
+
+Spiders build documents with `make_document()`, which refuses what must never be stored:
+an empty title, an unknown language, a date that is not ISO.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+LANGUAGES = ("en", "zh-Hant", "zh-Hans")
+PRECISIONS = ("day", "datetime")
+SOURCE_TIMEZONES = {
+    "federal_register": "America/New_York",
+    "commerce": "America/New_York",
+    "bis": "America/New_York",
+    "tsmc": "Asia/Taipei",
+    "trendforce": "Asia/Taipei",
+}
+
+
+class DocumentError(ValueError):
+    """A page did not give what a document needs; the message says what was missing."""
+
+
+def clean_text(value: str | None) -> str:
+    """Unicode-normalise (NFC) and collapse runs of spaces; keep paragraph breaks."""
+    if not value:
+        return ""
+    value = unicodedata.normalize("NFC", value).replace("\u00a0", " ")
+    paragraphs = [re.sub(r"[ \t\r\f\v]+", " ", p).strip() for p in re.split(r"\n\s*\n", value)]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def clean_line(value: str | None) -> str:
+    return re.sub(r"\s+", " ", clean_text(value)).strip()
+
+
+def make_document(*, source: str, external_id: str, lang: str, url: str, title: str,
+                  published: date | datetime | str, text: str = "", summary: str = "",
+                  dateline: str = "", doc_type: str = "", group_key: str = "",
+                  metadata: dict | None = None, page: str | None = None) -> dict:
+    """A validated document dict. `page` names where it came from, for error messages."""
+    where = page or url
+    title = clean_line(title)
+    if not title:
+        raise DocumentError(f"{source}: {where} has no title")
+    if lang not in LANGUAGES:
+        raise DocumentError(f"{source}: {where} has unknown language {lang!r}")
+    if source not in SOURCE_TIMEZONES:
+        raise DocumentError(f"unknown source {source!r}")
+    if not external_id:
+        raise DocumentError(f"{source}: {where} has no identity")
+    published_iso, precision = _iso(published, source, where)
+    return {
+        "id": f"{source}:{external_id}" if lang == "en" or source == "federal_register"
+        else f"{source}:{external_id}:{lang}",
+        "source": source,
+        "external_id": external_id,
+        "lang": lang,
+        "url": url,
+        "title": title,
+        "text": clean_text(text),
+        "summary": clean_line(summary),
+        "dateline": clean_line(dateline),
+        "published": published_iso,
+        "date_precision": precision,
+        "timezone": SOURCE_TIMEZONES[source],
+        "doc_type": doc_type,
+        "group_key": group_key or f"{source}:{external_id}",
+        "metadata": metadata or {},
+    }
+
+
+def _iso(value, source: str, where: str) -> tuple[str, str]:
+    if isinstance(value, datetime):
+        return value.isoformat(), "datetime"
+    if isinstance(value, date):
+        return value.isoformat(), "day"
+    if isinstance(value, str) and value:
+        try:
+            if "T" in value:
+                return datetime.fromisoformat(value).isoformat(), "datetime"
+            return date.fromisoformat(value).isoformat(), "day"
+        except ValueError:
+            pass
+    raise DocumentError(f"{source}: {where} has no usable publication date ({value!r})")

@@ -1,0 +1,148 @@
+"""Federal Register API (SOURCES.md §1): the structured backbone of chipwatch.
+
+Queries /api/v1/documents.json with the configured agencies, terms and types, newest first,
+with explicit fields[], and follows the API's own next_page_url (its path and query on the
+configured base URL). A routine crawl asks only for documents published since the newest
+stored one, less a few days of overlap.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlencode
+
+import scrapy
+
+from crawler.items import make_document
+from crawler.spiders.base import ChipwatchSpider, short_url
+from crawler.urls import canonical_url, same_origin_path
+
+FIELDS = (
+    "document_number", "title", "type", "subtype", "abstract", "action", "agencies",
+    "publication_date", "effective_on", "comments_close_on", "cfr_references", "docket_ids",
+    "regulation_id_numbers", "html_url", "pdf_url", "correction_of", "corrections",
+    "executive_order_number", "presidential_document_number", "proclamation_number",
+    "signing_date", "citation", "significant", "dates", "topics", "president",
+)
+CORRECTION = re.compile(r"^C\d+-")
+
+
+def search_query(options: dict, since: str | None) -> str:
+    """The query string of a documents.json search, brackets encoded as the API does."""
+    params: list[tuple[str, str]] = []
+    for slug in options.get("agencies", []):
+        params.append(("conditions[agencies][]", slug))
+    for kind in options.get("types", []):
+        params.append(("conditions[type][]", kind))
+    term = search_term(options.get("terms", []))
+    if term:
+        params.append(("conditions[term]", term))
+    if since:
+        params.append(("conditions[publication_date][gte]", since))
+    params += [("order", "newest"), ("per_page", str(options.get("per_page", 100)))]
+    params += [("fields[]", field) for field in FIELDS]
+    return urlencode(params)
+
+
+def search_term(terms: list[str]) -> str:
+    """Any of the terms: the API's full-text search takes `a | b`; phrases are quoted."""
+    quoted = [f'"{t}"' if " " in t and not t.endswith("*") else t for t in terms if t.strip()]
+    return " | ".join(quoted)
+
+
+class FederalRegisterSpider(ChipwatchSpider):
+    name = "federal_register"
+
+    def __init__(self, spec: dict | None = None, **kwargs):
+        super().__init__(spec, **kwargs)
+        self.base_url = self.options.get("base_url", "https://www.federalregister.gov").rstrip("/")
+        self.wanted_agencies = set(self.options.get("agencies", []))
+        self.pages = 0
+        self.total_results = 0
+
+    async def start(self):
+        url = f"{self.base_url}/api/v1/documents.json?{search_query(self.options, self.since)}"
+        yield scrapy.Request(url, callback=self.parse, errback=self.errback)
+
+    def parse(self, response):
+        self.pages += 1
+        try:
+            payload = json.loads(response.text)
+        except ValueError:
+            self.problem(f"{self.name}: {short_url(response.url)}: the API answered with something that "
+                         f"is not JSON; the API may have changed or be failing")
+            return
+        if not isinstance(payload, dict) or not isinstance(payload.get("results", []), list):
+            self.problem(f"{self.name}: {short_url(response.url)}: the JSON has no 'results' list; the "
+                         f"API format may have changed")
+            return
+        results = payload.get("results") or []
+        self.total_results += len(results)
+        self.progress(f"page {self.pages}: {len(results)} documents "
+                      f"({self.total_results} of {payload.get('count', '?')})")
+        foreign = 0
+        for result in results:
+            if not self._from_wanted_agency(result):
+                foreign += 1
+                continue
+            doc = self.make(document_from_result, result, page=response.url)
+            if doc:
+                yield doc
+        if foreign:
+            self.problem(f"{self.name}: {short_url(response.url)}: {foreign} of {len(results)} results "
+                         f"carry none of the configured agencies; the API may have ignored "
+                         f"the agency filter")
+        next_url = payload.get("next_page_url")
+        if next_url and results and not self._page_limit_reached():
+            if self.since and all((r.get("publication_date") or "") < self.since
+                                  for r in results):
+                return
+            yield scrapy.Request(same_origin_path(next_url, self.base_url),
+                                 callback=self.parse, errback=self.errback)
+
+    def _page_limit_reached(self) -> bool:
+        return self.max_pages is not None and self.pages >= self.max_pages
+
+    def _from_wanted_agency(self, result: dict) -> bool:
+        agencies = result.get("agencies")
+        if not agencies or not self.wanted_agencies:
+            return True
+        return any(a.get("slug") in self.wanted_agencies for a in agencies if isinstance(a, dict))
+
+
+def document_from_result(result: dict, page: str | None = None) -> dict:
+    """One API result -> one document."""
+    number = (result.get("document_number") or "").strip()
+    html_url = result.get("html_url") or (
+        f"https://www.federalregister.gov/d/{number}" if number else "")
+    agencies = [
+        {"slug": a.get("slug"), "name": a.get("name") or a.get("raw_name")}
+        for a in result.get("agencies") or [] if isinstance(a, dict)
+    ]
+    metadata = {
+        key: result.get(key) for key in (
+            "subtype", "action", "effective_on", "comments_close_on", "cfr_references",
+            "docket_ids", "regulation_id_numbers", "pdf_url", "correction_of", "corrections",
+            "executive_order_number", "presidential_document_number", "proclamation_number",
+            "signing_date", "citation", "significant", "dates", "topics", "president",
+        ) if result.get(key) not in (None, [], {}, "")
+    }
+    metadata["agencies"] = agencies
+    corrected = CORRECTION.sub("", number)
+    if corrected != number:
+        metadata.setdefault("correction_of", corrected)
+    return make_document(
+        source="federal_register",
+        external_id=number,
+        lang="en",
+        url=canonical_url(html_url) if html_url else "",
+        title=result.get("title") or "",
+        published=result.get("publication_date") or "",
+        text=result.get("abstract") or "",
+        summary=result.get("action") or "",
+        doc_type=result.get("type") or "",
+        group_key=f"federal_register:{corrected}",
+        metadata=metadata,
+        page=page,
+    )

@@ -1,0 +1,51 @@
+"""Crawl runs and their stats: the record from which a source's health is judged."""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database
+
+from .db import utcnow
+
+
+def start_run(db: Database, source: str, kind: str = "routine", *,
+              now: str | None = None) -> int:
+    table = db["crawl_runs"]
+    table.insert({"source": source, "kind": kind, "started": now or utcnow(),
+                  "status": "running"})
+    return table.last_pk
+
+
+def finish_run(db: Database, run_id: int, *, status: str, finish_reason: str | None,
+               pages_fetched: int = 0, bytes_received: int = 0, documents_seen: int = 0,
+               documents_new: int = 0, documents_changed: int = 0,
+               errors: list[str] | None = None, stats: dict | None = None,
+               now: str | None = None) -> None:
+    errors = errors or []
+    db["crawl_runs"].update(run_id, {
+        "finished": now or utcnow(), "status": status, "finish_reason": finish_reason,
+        "pages_fetched": pages_fetched, "bytes_received": bytes_received,
+        "documents_seen": documents_seen, "documents_new": documents_new,
+        "documents_changed": documents_changed, "error_count": len(errors),
+        "errors": json.dumps(errors, ensure_ascii=False),
+        "stats": json.dumps(stats or {}, ensure_ascii=False, default=str),
+    })
+
+
+def mark_abandoned_runs(db: Database, *, now: str | None = None) -> int:
+    """Runs still 'running' from a process that died are recorded as interrupted."""
+    cursor = db.execute(
+        "update crawl_runs set status = 'interrupted', finished = ?, "
+        "finish_reason = coalesce(finish_reason, 'process ended before the run finished') "
+        "where status = 'running'", [now or utcnow()])
+    return cursor.rowcount
+
+
+def get_run(db: Database, run_id: int) -> dict:
+    return db["crawl_runs"].get(run_id)
+
+
+def runs_for(db: Database, source: str, limit: int = 20) -> list[dict]:
+    return list(db.query("select * from crawl_runs where source = ? order by id desc limit ?",
+                         [source, limit]))

@@ -1,0 +1,84 @@
+"""The schema, as sqlite-utils migrations. Append new migrations; never edit applied ones."""
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("chipwatch")
+
+
+@migrations()
+def m001_documents(db: Database) -> None:
+    db["documents"].create(
+        {
+            "id": str,  # source:identity, stable across runs
+            "source": str,
+            "external_id": str,
+            "lang": str,
+            "url": str,
+            "title": str,
+            "text": str,
+            "summary": str,
+            "dateline": str,
+            "published": str,  # ISO date or date-time, as precise as the source gives it
+            "date_precision": str,  # "day" | "datetime"
+            "timezone": str,  # the source's zone, e.g. America/New_York
+            "doc_type": str,
+            "group_key": str,  # links editions of one story, or a correction to its document
+            "metadata": str,  # JSON: the source's own fields
+            "content_hash": str,
+            "revision": int,
+            "first_seen": str,
+            "last_seen": str,
+            "changed_at": str,
+        },
+        pk="id",
+        not_null={"source", "external_id", "lang", "url", "title", "content_hash"},
+    )
+    db["documents"].create_index(["source", "published"])
+    db["documents"].create_index(["group_key"])
+    db["documents"].create_index(["first_seen"])
+
+    # The content a document had before each recorded change.
+    db["document_revisions"].create(
+        {
+            "document_id": str,
+            "revision": int,
+            "recorded_at": str,
+            "content_hash": str,
+            "title": str,
+            "text": str,
+            "published": str,
+            "metadata": str,
+        },
+        pk=("document_id", "revision"),
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "source": str,
+            "kind": str,  # routine | backfill
+            "started": str,
+            "finished": str,
+            "status": str,  # running | ok | failed | interrupted
+            "finish_reason": str,
+            "pages_fetched": int,
+            "bytes_received": int,
+            "documents_seen": int,
+            "documents_new": int,
+            "documents_changed": int,
+            "error_count": int,
+            "errors": str,  # JSON list of sentences a person can act on
+            "stats": str,  # JSON: Scrapy's own stats for the crawl
+        },
+        pk="id",
+    )
+    db["crawl_runs"].create_index(["source", "started"])
+
+    # Which documents have been shown in which channel's digest (stdout until alerts grow).
+    db["digest_marks"].create(
+        {"channel": str, "document_id": str, "digest_id": str, "marked_at": str},
+        pk=("channel", "document_id"),
+        foreign_keys=[("document_id", "documents", "id")],
+    )

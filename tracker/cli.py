@@ -1,0 +1,50 @@
+"""The `chipwatch` command. Each subcommand lives in tracker/commands/<name>.py and exposes
+`register(subparsers)`; this module only assembles them and turns known errors into
+messages and exit statuses (0 ok, 1 a source or delivery failed, 2 configuration or usage)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from store import StoreError
+from tracker.config import ConfigError
+
+COMMANDS = ["run", "crawl", "backfill"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the command line; exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chipwatch",
+        description="Follow US–Taiwan semiconductor policy: crawl official sources, tag "
+                    "investment pressure, export controls, alliances and tariffs, store "
+                    "everything in SQLite and send digests.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"tracker.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ConfigError, StoreError, UsageError) as exc:
+        print(f"chipwatch: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("chipwatch: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

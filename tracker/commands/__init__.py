@@ -1,0 +1,1 @@
+"""Subcommands of `chipwatch`, one module each."""

@@ -1,0 +1,45 @@
+"""Options and set-up shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlite_utils import Database
+
+from store import open_db
+from tracker import config as config_module
+from tracker.config import Config
+
+LIBRARY_LOGGERS = ("scrapy", "twisted", "py.warnings", "asyncio")
+
+
+def add_config_options(parser: argparse.ArgumentParser, *, db: bool = True) -> None:
+    parser.add_argument("--config", metavar="PATH",
+                        help="configuration file (default: $CHIPWATCH_CONFIG, else ./config.toml)")
+    if db:
+        parser.add_argument("--db", metavar="PATH",
+                            help="SQLite database (default: [store] path in the configuration)")
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    return config_module.load(getattr(args, "config", None))
+
+
+def open_store(args: argparse.Namespace, config: Config) -> Database:
+    path = args.db if getattr(args, "db", None) else config.db_path
+    return open_db(path)
+
+
+def progress_printer(verbose: bool = False):
+    """Relay a crawl child's log lines: its progress always, everything with --verbose."""
+    def relay(line: str) -> None:
+        progress = " INFO: " in line and not line.startswith(LIBRARY_LOGGERS)
+        if verbose or progress:
+            print(f"  {line}", file=sys.stderr, flush=True)
+    return relay
+
+
+def add_verbose(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also show the crawler's own log lines")

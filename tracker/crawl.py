@@ -1,0 +1,166 @@
+"""Launching one crawl in a child process and judging its health from its stats."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from tracker.config import Config
+
+# Scrapy finish reasons that mean the crawl was stopped from outside, not that it failed.
+INTERRUPTED_REASONS = {"shutdown", "cancelled"}
+
+
+@dataclass
+class CrawlResult:
+    source: str
+    documents: list[dict] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    status: str = "ok"  # ok | failed | interrupted
+    finish_reason: str = ""
+
+    @property
+    def pages_fetched(self) -> int:
+        return int(self.stats.get("response_received_count", 0))
+
+    @property
+    def requests_sent(self) -> int:
+        return int(self.stats.get("downloader/request_count", 0))
+
+    @property
+    def bytes_received(self) -> int:
+        return int(self.stats.get("downloader/response_bytes", 0))
+
+
+def build_spec(config: Config, source: str, *, mode: str = "routine", since: str | None = None,
+               known: dict | None = None, max_pages: int | None = None) -> dict:
+    options = config.source(source).model_dump(mode="json")
+    crawl = config.crawl.model_dump(mode="json")
+    crawl["cache_dir"] = str(config.cache_dir)
+    return {
+        "name": source,
+        "source": options,
+        "crawl": crawl,
+        "mode": mode,
+        "since": since,
+        "max_pages": max_pages if max_pages is not None else (
+            None if mode == "backfill" else options.get("max_pages")),
+        "known": known or {},
+    }
+
+
+def run_crawl(spec: dict, *, timeout: float,
+              on_log: Callable[[str], None] | None = None) -> CrawlResult:
+    """Run `python -m crawler.run` for one spec; never raises for a failing site."""
+    source = spec["name"]
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"chipwatch-{source}-") as tmp:
+        tmpdir = Path(tmp)
+        spec_path, items_path, stats_path = (tmpdir / n for n in
+                                             ("spec.json", "items.jsonl", "stats.json"))
+        spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+        command = [sys.executable, "-m", "crawler.run", "--spec", str(spec_path),
+                   "--items", str(items_path), "--stats", str(stats_path)]
+        tail: deque[str] = deque(maxlen=20)
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                 text=True, encoding="utf-8", errors="replace",
+                                 start_new_session=True)
+        reader = threading.Thread(target=_relay, args=(child.stderr, tail, on_log), daemon=True)
+        reader.start()
+        timed_out = False
+        try:
+            child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _stop(child)
+        except BaseException:
+            _stop(child)
+            raise
+        reader.join(timeout=5)
+        result = CrawlResult(source=source, seconds=time.monotonic() - started)
+        result.documents = _read_items(items_path)
+        report = _read_json(stats_path)
+    result.stats = report.get("stats", {})
+    result.problems = list(report.get("problems", []))
+    result.finish_reason = str(result.stats.get("finish_reason", ""))
+    if timed_out:
+        result.problems.append(f"{source}: the crawl took longer than crawl_timeout "
+                               f"({timeout:.0f} s) and was stopped")
+        result.finish_reason = result.finish_reason or "timeout"
+    elif not report:
+        detail = " | ".join(line for line in tail if "Error" in line or "error" in line)
+        result.problems.append(f"{source}: the crawl process ended without a report "
+                               f"(exit status {child.returncode}){': ' + detail if detail else ''}")
+        result.finish_reason = result.finish_reason or f"exit {child.returncode}"
+    result.status = "failed" if timed_out else judge(result)
+    return result
+
+
+def judge(result: CrawlResult) -> str:
+    """Health from stats, not exit codes: problems, an abnormal finish or no page at all."""
+    if result.finish_reason in INTERRUPTED_REASONS:
+        return "interrupted"
+    if result.problems:
+        return "failed"
+    if result.finish_reason != "finished":
+        result.problems.append(f"{result.source}: the crawl ended early "
+                               f"({result.finish_reason or 'no finish reason'})")
+        return "failed"
+    if result.pages_fetched == 0:
+        result.problems.append(f"{result.source}: no page could be fetched")
+        return "failed"
+    return "ok"
+
+
+def _relay(stream, tail: deque, on_log) -> None:
+    for line in stream:
+        line = line.rstrip("\n")
+        tail.append(line)
+        if on_log:
+            on_log(line)
+
+
+def _stop(child: subprocess.Popen) -> None:
+    """SIGTERM (Scrapy shuts down cleanly and writes its stats), then SIGKILL."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(child.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            child.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _read_items(path: Path) -> list[dict]:
+    documents = []
+    if not path.exists():
+        return documents
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                documents.append(json.loads(line))
+            except ValueError:
+                break  # a line cut short by a killed child: drop it, never store half a document
+    return documents
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

@@ -1,0 +1,98 @@
+"""One cycle: crawl each enabled source in a child process, store what came back, record
+the run. The tracker is the only place where crawler and store meet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable
+
+from sqlite_utils import Database
+
+from store import documents as doc_store
+from store import runs as run_store
+from tracker.config import Config
+from tracker.crawl import CrawlResult, build_spec, run_crawl
+
+
+@dataclass
+class SourceOutcome:
+    source: str
+    status: str
+    seconds: float = 0.0
+    pages: int = 0
+    requests: int = 0
+    bytes: int = 0
+    seen: int = 0
+    new: int = 0
+    changed: int = 0
+    errors: list[str] = field(default_factory=list)
+    changed_ids: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+    def line(self) -> str:
+        n = len(self.errors)
+        text = (f"{self.source}: {self.seen} fetched, {self.new} new, {self.changed} changed, "
+                f"{n} error{'s' if n != 1 else ''} in {self.seconds:.1f} s")
+        if self.errors:
+            first = self.errors[0]
+            prefix = f"{self.source}: "
+            text += f" ({first[len(prefix):] if first.startswith(prefix) else first})"
+        return text
+
+
+def since_for(config: Config, db: Database, source: str, today: date) -> str:
+    """Where a routine crawl starts: the newest stored publication date less the overlap,
+    or `first_run_days` back for a source never crawled."""
+    latest = doc_store.latest_published(db, source)
+    if latest:
+        return (date.fromisoformat(latest[:10]) - timedelta(days=config.crawl.overlap_days)).isoformat()
+    return (today - timedelta(days=config.source(source).first_run_days)).isoformat()
+
+
+def crawl_source(config: Config, db: Database, source: str, *, mode: str = "routine",
+                 since: str | None = None, max_pages: int | None = None,
+                 today: date | None = None,
+                 on_log: Callable[[str], None] | None = None) -> SourceOutcome:
+    """Crawl one source and store its documents; the run is recorded whatever happens."""
+    today = today or date.today()
+    since = since or since_for(config, db, source, today)
+    run_id = run_store.start_run(db, source, mode)
+    spec = build_spec(config, source, mode=mode, since=since, max_pages=max_pages,
+                      known=doc_store.known_documents(db, source))
+    try:
+        result = run_crawl(spec, timeout=config.crawl.crawl_timeout, on_log=on_log)
+    except BaseException:
+        run_store.finish_run(db, run_id, status="interrupted",
+                             finish_reason="chipwatch was stopped during the crawl")
+        raise
+    return store_result(db, run_id, result)
+
+
+def store_result(db: Database, run_id: int, result: CrawlResult) -> SourceOutcome:
+    changed_ids: list[str] = []
+    counts = doc_store.upsert_documents(db, result.documents, changed_ids=changed_ids)
+    run_store.finish_run(
+        db, run_id, status=result.status, finish_reason=result.finish_reason,
+        pages_fetched=result.pages_fetched, bytes_received=result.bytes_received,
+        documents_seen=counts.seen, documents_new=counts.new,
+        documents_changed=counts.changed, errors=result.problems, stats=result.stats)
+    return SourceOutcome(
+        source=result.source, status=result.status, seconds=result.seconds,
+        pages=result.pages_fetched, requests=result.requests_sent, bytes=result.bytes_received,
+        seen=counts.seen, new=counts.new, changed=counts.changed, errors=result.problems,
+        changed_ids=changed_ids, run_id=run_id)
+
+
+def run_cycle(config: Config, db: Database, *, sources: list[str] | None = None,
+              on_outcome: Callable[[SourceOutcome], None] | None = None,
+              on_log: Callable[[str], None] | None = None) -> list[SourceOutcome]:
+    """Crawl and store every enabled source (or those named); one failing source never
+    stops the others."""
+    outcomes = []
+    for source in sources or config.sources.enabled():
+        outcome = crawl_source(config, db, source, on_log=on_log)
+        outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+    return outcomes
