@@ -82,3 +82,24 @@ def m001_documents(db: Database) -> None:
         pk=("channel", "document_id"),
         foreign_keys=[("document_id", "documents", "id")],
     )
+
+
+@migrations()
+def m002_tags(db: Database) -> None:
+    # One row per (document, category) the classifier gave; evidence is a JSON list of
+    # {"sentence": ..., "match": ...}. `documents.categories` mirrors the set for facets.
+    db["document_tags"].create(
+        {
+            "document_id": str,
+            "category": str,
+            "score": float,
+            "evidence": str,
+            "classifier_version": str,
+            "tagged_at": str,
+        },
+        pk=("document_id", "category"),
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["document_tags"].create_index(["category"])
+    db["documents"].add_column("categories", str)  # JSON array, [] when classified as none
+    db["documents"].add_column("classifier_version", str)

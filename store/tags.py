@@ -1,0 +1,51 @@
+"""Category tags with their score and evidence, and the classifier version that gave them."""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database
+
+from .db import utcnow
+
+
+def set_tags(db: Database, document_id: str, tags: list[dict], version: str,
+             *, now: str | None = None) -> bool:
+    """Replace a document's tags. `tags` are {"category", "score", "evidence": [{"sentence",
+    "match"}]}. Returns True when the set of categories changed."""
+    now = now or utcnow()
+    before = {r["category"] for r in db.query(
+        "select category from document_tags where document_id = ?", [document_id])}
+    with db.atomic():
+        db.execute("delete from document_tags where document_id = ?", [document_id])
+        db["document_tags"].insert_all(
+            ({"document_id": document_id, "category": t["category"], "score": t["score"],
+              "evidence": json.dumps(t.get("evidence", []), ensure_ascii=False),
+              "classifier_version": version, "tagged_at": now} for t in tags))
+        ordered = sorted(tags, key=lambda t: -t["score"])
+        db["documents"].update(document_id, {
+            "categories": json.dumps([t["category"] for t in ordered]),
+            "classifier_version": version})
+    return before != {t["category"] for t in tags}
+
+
+def tags_for(db: Database, document_ids: list[str]) -> dict[str, list[dict]]:
+    """document id -> its tags, strongest first, evidence decoded."""
+    found: dict[str, list[dict]] = {doc_id: [] for doc_id in document_ids}
+    for start in range(0, len(document_ids), 500):
+        chunk = document_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(f"select * from document_tags where document_id in ({marks}) "
+                            "order by score desc", chunk):
+            row["evidence"] = json.loads(row["evidence"] or "[]")
+            found[row["document_id"]].append(row)
+    return found
+
+
+def unclassified_ids(db: Database, version: str | None = None) -> list[str]:
+    """Documents never classified, or (with `version`) classified by another version."""
+    if version is None:
+        return [r["id"] for r in db.query("select id from documents where classifier_version is null")]
+    return [r["id"] for r in db.query(
+        "select id from documents where classifier_version is null or classifier_version != ?",
+        [version])]
