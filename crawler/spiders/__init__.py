@@ -7,6 +7,10 @@ import importlib
 
 SPIDERS = {
     "federal_register": "crawler.spiders.federal_register:FederalRegisterSpider",
+    "commerce": "crawler.spiders.commerce:CommerceSpider",
+    "bis": "crawler.spiders.bis:BisSpider",
+    "tsmc": "crawler.spiders.tsmc:TsmcSpider",
+    "trendforce": "crawler.spiders.trendforce:TrendforceSpider",
 }
 
 
