@@ -73,7 +73,8 @@ class FederalRegisterSpider(ChipwatchSpider):
             self.problem(f"{self.name}: {short_url(response.url)}: the API answered with something that "
                          f"is not JSON; the API may have changed or be failing")
             return
-        if not isinstance(payload, dict) or not isinstance(payload.get("results", []), list):
+        if not isinstance(payload, dict) or not isinstance(
+                payload.get("results", [] if payload.get("count") == 0 else None), list):
             self.problem(f"{self.name}: {short_url(response.url)}: the JSON has no 'results' list; the "
                          f"API format may have changed")
             return
