@@ -103,3 +103,12 @@ def m002_tags(db: Database) -> None:
     db["document_tags"].create_index(["category"])
     db["documents"].add_column("categories", str)  # JSON array, [] when classified as none
     db["documents"].add_column("classifier_version", str)
+
+
+@migrations()
+def m005_source_health(db: Database) -> None:
+    # The last health verdict per source, so that only a change of health is announced.
+    db["source_health"].create(
+        {"source": str, "health": str, "detail": str, "since": str, "checked_at": str},
+        pk="source",
+    )

@@ -99,12 +99,12 @@ class LoopbackServer:
 
             def do_GET(self):
                 reply = server._next_reply(self.path) or Reply(404, "not found")
-                if reply.delay:
-                    time.sleep(reply.delay)
                 body = reply.payload()
-                with server._lock:
+                with server._lock:  # logged on arrival, so a test can see a hanging request
                     server.hits.append(Hit("GET", self.path, dict(self.headers),
                                            reply.status, len(body)))
+                if reply.delay:
+                    time.sleep(reply.delay)
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(body)))

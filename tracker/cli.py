@@ -9,15 +9,12 @@ import importlib
 import sys
 
 from store import StoreError
+from tracker.commands.common import UsageError
 from tracker.config import ConfigError
 
-COMMANDS = ["run", "crawl", "backfill"]
+COMMANDS = ["run", "crawl", "backfill", "daemon", "status"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad input from the command line; exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -66,11 +66,44 @@ class CrawlConfig(_Section):
     overlap_days: int = Field(3, ge=0)
 
 
+Duration = Annotated[str, Field(pattern=r"^\s*\d+(\.\d+)?\s*[smhd]\s*$")]
+
+
+def duration(text: str) -> timedelta:
+    """'90s', '30m', '6h', '1.5d' -> timedelta (validated by the Duration pattern)."""
+    text = text.strip()
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[text[-1]]
+    return timedelta(**{unit: float(text[:-1])})
+
+
 class SourceBase(_Section):
     enabled: bool = True
     base_url: HttpUrl
     max_pages: int = Field(5, ge=1)
     first_run_days: int = Field(30, ge=1)
+    # How often the daemon crawls (a duration such as "6h"), or a crontab line instead.
+    every: Duration = "6h"
+    cron: str | None = None
+    # Health: with nothing new for longer than this, a source that still answers is "stale".
+    stale_after_days: float = Field(14, gt=0)
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            from zoneinfo import ZoneInfo
+
+            from tracker.schedule import cron_trigger
+            try:
+                cron_trigger(value, ZoneInfo("UTC"))
+            except ValueError as exc:
+                raise ValueError(f"'{value}' is not a crontab line "
+                                 f"(minute hour day month weekday): {exc}") from None
+        return value
+
+    @property
+    def interval(self) -> timedelta:
+        return duration(self.every)
 
 
 class FederalRegisterConfig(SourceBase):
@@ -106,6 +139,8 @@ class FederalRegisterConfig(SourceBase):
     )
     per_page: int = Field(100, ge=1, le=1000)
     max_pages: int = Field(20, ge=1)
+    every: Duration = "3h"
+    stale_after_days: float = Field(4, gt=0)  # publishes every business day
 
     @field_validator("agencies")
     @classmethod
@@ -125,11 +160,13 @@ class CommerceConfig(SourceBase):
     base_url: HttpUrl = "https://www.commerce.gov"
     sections: list[str] = Field(default_factory=lambda: ["press-releases"], min_length=1)
     max_pages: int = Field(3, ge=1)
+    stale_after_days: float = Field(14, gt=0)
 
 
 class BisConfig(SourceBase):
     base_url: HttpUrl = "https://www.bis.gov"
     max_pages: int = Field(3, ge=1)
+    stale_after_days: float = Field(30, gt=0)
 
 
 class TsmcConfig(SourceBase):
@@ -138,6 +175,7 @@ class TsmcConfig(SourceBase):
         default_factory=lambda: ["en", "zh-Hant", "zh-Hans"], min_length=1
     )
     max_pages: int = Field(1, ge=1)
+    stale_after_days: float = Field(21, gt=0)  # several releases a month
 
 
 class TrendforceConfig(SourceBase):
@@ -148,6 +186,7 @@ class TrendforceConfig(SourceBase):
     )
     sections: list[str] = Field(default_factory=lambda: ["news"], min_length=1)
     max_pages: int = Field(3, ge=1)
+    stale_after_days: float = Field(7, gt=0)
 
 
 class SourcesConfig(_Section):
@@ -164,10 +203,31 @@ class SourcesConfig(_Section):
         return [name for name, source in self.items() if source.enabled]
 
 
+class DaemonConfig(_Section):
+    # The zone in which crontab lines and digest times are read.
+    timezone: str = "America/New_York"
+    # How often the outbox sender retries pending deliveries.
+    outbox_every: Duration = "10m"
+    # Seconds a running crawl gets to finish after SIGTERM before it is interrupted.
+    stop_grace_seconds: int = Field(20, ge=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a time zone name such as "
+                             f"America/New_York or Asia/Taipei") from None
+        return value
+
+
 class Config(_Section):
     store: StoreConfig = StoreConfig()
     crawl: CrawlConfig = CrawlConfig()
     sources: SourcesConfig = SourcesConfig()
+    daemon: DaemonConfig = DaemonConfig()
     # Where the file was read from; relative paths in it are taken from its directory.
     origin: Path = Field(default=Path(DEFAULT_CONFIG_NAME), exclude=True)
 

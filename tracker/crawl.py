@@ -20,6 +20,23 @@ from tracker.config import Config
 # Scrapy finish reasons that mean the crawl was stopped from outside, not that it failed.
 INTERRUPTED_REASONS = {"shutdown", "cancelled"}
 
+# Crawl children now running, so that a stopping daemon can interrupt them.
+_running: set[subprocess.Popen] = set()
+_running_lock = threading.Lock()
+
+
+def stop_all_crawls(*, at_once: bool = False) -> int:
+    """Interrupt every running crawl: SIGTERM lets Scrapy close cleanly and write its
+    stats (recorded as interrupted); `at_once` sends SIGKILL."""
+    with _running_lock:
+        children = list(_running)
+    for child in children:
+        try:
+            os.killpg(child.pid, signal.SIGKILL if at_once else signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    return len(children)
+
 
 @dataclass
 class CrawlResult:
@@ -77,6 +94,8 @@ def run_crawl(spec: dict, *, timeout: float,
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                  text=True, encoding="utf-8", errors="replace",
                                  start_new_session=True)
+        with _running_lock:
+            _running.add(child)
         reader = threading.Thread(target=_relay, args=(child.stderr, tail, on_log), daemon=True)
         reader.start()
         timed_out = False
@@ -88,6 +107,9 @@ def run_crawl(spec: dict, *, timeout: float,
         except BaseException:
             _stop(child)
             raise
+        finally:
+            with _running_lock:
+                _running.discard(child)
         reader.join(timeout=5)
         result = CrawlResult(source=source, seconds=time.monotonic() - started)
         result.documents = _read_items(items_path)

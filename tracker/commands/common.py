@@ -11,6 +11,12 @@ from store import open_db
 from tracker import config as config_module
 from tracker.config import Config
 
+
+
+class UsageError(Exception):
+    """Bad input from the command line; exit status 2."""
+
+
 LIBRARY_LOGGERS = ("scrapy", "twisted", "py.warnings", "asyncio")
 
 

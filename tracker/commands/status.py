@@ -1,0 +1,70 @@
+"""`chipwatch status`: sources and their health, the next jobs, the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from store.health import last_success_time
+from tracker import health
+from tracker.schedule import first_runs
+
+from .common import add_config_options, load_config, open_store
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "status", help="show each source's health, the next scheduled jobs and the outbox",
+        description="Show a table of sources (health, last success, last error, documents "
+                    "in total and new this week), when each source is next due to be "
+                    "crawled, and the outbox. Health is ok, quiet, stale, broken or disabled, "
+                    "judged from the recorded crawl runs.")
+    add_config_options(parser)
+    parser.set_defaults(handler=handle)
+
+
+def handle(args) -> int:
+    config = load_config(args)
+    db = open_store(args, config)
+    now = datetime.now(timezone.utc)
+    zone = ZoneInfo(config.daemon.timezone)
+    rows = [("source", "health", "last success", "docs", "this week", "last error")]
+    for source, _ in config.sources.items():
+        verdict = health.assess(config, db, source, now)
+        facts = verdict.facts
+        success = facts["last_success"]
+        failure = facts["last_failure"]
+        error = failure["errors"][0] if failure and failure["errors"] else ""
+        error = error.removeprefix(f"{source}: ")
+        rows.append((source, verdict.health, _when(success and success["started"], zone),
+                     str(facts["documents_total"]), str(facts["documents_this_week"]),
+                     _clip(error, 70)))
+    print(_table(rows))
+    print()
+    last = {s: _parse(last_success_time(db, s)) for s in config.sources.enabled()}
+    plan = first_runs(config, last, now)
+    print("next crawls:")
+    for source, when in sorted(plan.items(), key=lambda item: item[1]):
+        due = "due now" if when <= now + timedelta(minutes=1) else _when(when.isoformat(), zone)
+        print(f"  {source:<17} {due}")
+    return 0
+
+
+def _parse(ts):
+    return datetime.fromisoformat(ts) if ts else None
+
+
+def _when(ts: str | None, zone: ZoneInfo) -> str:
+    if not ts:
+        return "never"
+    return datetime.fromisoformat(ts).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table(rows: list[tuple]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+                     for row in rows)

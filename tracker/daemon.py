@@ -1,0 +1,215 @@
+"""`chipwatch daemon`: one scheduler process that crawls, classifies, delivers and watches
+source health for months.
+
+Jobs are rebuilt from the configuration at every start; when each source is next crawled
+is decided from its last successful run in the store (tracker.schedule), so downtime is
+caught up once. Each crawl runs in a child process with a timeout. SIGTERM or Ctrl-C stops
+scheduling, gives running crawls `stop_grace_seconds` to finish, then interrupts them
+(recorded as interrupted) and exits 0; a second signal stops at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from store import open_db
+from store import runs as run_store
+from store.health import last_success_time
+from tracker import health
+from tracker.config import Config, duration
+from tracker.crawl import stop_all_crawls
+from tracker.cycle import run_cycle
+from tracker.schedule import crawl_trigger, first_runs
+
+log = logging.getLogger("chipwatch.daemon")
+
+
+class DaemonBusy(Exception):
+    """Another daemon already runs on this database."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Daemon:
+    def __init__(self, config: Config, db_path: Path, *,
+                 clock: Callable[[], datetime] = utc_now,
+                 deliver: Callable | None = None, announce: Callable | None = None):
+        self.config = config
+        self.db_path = Path(db_path)
+        self.clock = clock
+        # Delivery of due digests, urgent alerts and retries; and announcing a health change.
+        self.deliver = deliver or (lambda config, db, now: None)
+        self.announce = announce or (lambda config, db, transition, now: None)
+        self.zone = ZoneInfo(config.daemon.timezone)
+        self.stopping = threading.Event()
+        self.active_jobs = 0
+        self._jobs_lock = threading.Lock()
+        self.scheduler: BlockingScheduler | None = None
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    def run(self) -> int:
+        with self._single_instance():
+            self.scheduler = self._build_scheduler()
+            signal.signal(signal.SIGTERM, self._on_signal)
+            signal.signal(signal.SIGINT, self._on_signal)
+            log.info("daemon started: %s", ", ".join(
+                f"{job.id} at {job.next_run_time:%Y-%m-%d %H:%M %Z}"
+                for job in self.scheduler.get_jobs()))
+            self.scheduler.start()  # returns once a signal shut it down
+            self._finish_running_jobs()
+            log.info("daemon stopped")
+            return 0
+
+    def _build_scheduler(self) -> BlockingScheduler:
+        db = open_db(self.db_path)
+        try:
+            abandoned = run_store.mark_abandoned_runs(db)
+            if abandoned:
+                log.warning("%d crawl run(s) left running by an earlier process were marked "
+                            "interrupted", abandoned)
+            now = self.clock()
+            last = {s: _parse(last_success_time(db, s)) for s in self.config.sources.enabled()}
+        finally:
+            db.close()
+        scheduler = BlockingScheduler(
+            timezone=self.zone,
+            executors={"default": ThreadPoolExecutor(max_workers=2)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
+        for source, first in first_runs(self.config, last, now).items():
+            scheduler.add_job(self.crawl_job, crawl_trigger(self.config.source(source), self.zone),
+                              args=[source], id=f"crawl:{source}", name=f"crawl {source}",
+                              next_run_time=first)
+        # At start, and then at the outbox cadence: due digests (one for a time missed while
+        # down, not one per missed day), urgent alerts and retries.
+        scheduler.add_job(self.deliver_job, IntervalTrigger(
+            seconds=duration(self.config.daemon.outbox_every).total_seconds(), timezone=self.zone),
+            id="deliver", name="deliver digests and retries", next_run_time=now)
+        return scheduler
+
+    def _on_signal(self, signum, frame) -> None:
+        if self.stopping.is_set():
+            log.warning("second signal: stopping at once")
+            stop_all_crawls(at_once=True)
+            try:
+                db = open_db(self.db_path)
+                run_store.mark_abandoned_runs(db)
+                db.close()
+            finally:
+                os._exit(1)
+        log.info("signal %s: no new jobs; running crawls get %s s to finish",
+                 signal.Signals(signum).name, self.config.daemon.stop_grace_seconds)
+        self.stopping.set()
+        if self.scheduler and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def _finish_running_jobs(self) -> None:
+        deadline = time.monotonic() + self.config.daemon.stop_grace_seconds
+        while self._active() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if self._active():
+            log.info("interrupting %d running crawl(s)", stop_all_crawls())
+            deadline = time.monotonic() + 30
+            while self._active() and time.monotonic() < deadline:
+                time.sleep(0.2)
+
+    def _active(self) -> int:
+        with self._jobs_lock:
+            return self.active_jobs
+
+    class _Job:
+        def __init__(self, daemon: "Daemon"):
+            self.daemon = daemon
+
+        def __enter__(self):
+            with self.daemon._jobs_lock:
+                self.daemon.active_jobs += 1
+
+        def __exit__(self, *exc):
+            with self.daemon._jobs_lock:
+                self.daemon.active_jobs -= 1
+
+    # -- jobs ------------------------------------------------------------------------------
+
+    def crawl_job(self, source: str) -> None:
+        if self.stopping.is_set():
+            return
+        with self._Job(self):
+            db = open_db(self.db_path)
+            try:
+                for outcome in run_cycle(self.config, db, sources=[source]):
+                    (log.info if outcome.status == "ok" else log.warning)("crawl %s", outcome.line())
+                now = self.clock()
+                for transition in health.update(self.config, db, now):
+                    log.warning("health: %s", transition.message())
+                    self.announce(self.config, db, transition, now)
+                self.deliver(self.config, db, now)
+            except Exception:
+                log.exception("crawl job for %s failed", source)
+            finally:
+                db.close()
+
+    def deliver_job(self) -> None:
+        if self.stopping.is_set():
+            return
+        with self._Job(self):
+            db = open_db(self.db_path)
+            try:
+                self.deliver(self.config, db, self.clock())
+            except Exception:
+                log.exception("delivery failed")
+            finally:
+                db.close()
+
+    # -- one daemon per database ----------------------------------------------------------
+
+    def _single_instance(self):
+        daemon = self
+
+        class Lock:
+            def __enter__(self):
+                daemon.db_path.parent.mkdir(parents=True, exist_ok=True)
+                path = daemon.db_path.with_name(daemon.db_path.name + ".daemon.lock")
+                self.handle = open(path, "a+")
+                try:
+                    fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    self.handle.seek(0)
+                    pid = self.handle.read().strip() or "unknown"
+                    self.handle.close()
+                    raise DaemonBusy(f"another chipwatch daemon (pid {pid}) already runs on "
+                                     f"{daemon.db_path}; stop it first") from None
+                self.handle.seek(0)
+                self.handle.truncate()
+                self.handle.write(str(os.getpid()))
+                self.handle.flush()
+
+            def __exit__(self, *exc):
+                fcntl.flock(self.handle, fcntl.LOCK_UN)
+                self.handle.close()
+
+        return Lock()
+
+
+def _parse(ts: str | None) -> datetime | None:
+    return datetime.fromisoformat(ts) if ts else None
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,83 @@
+"""Source health from the run records: ok, quiet, stale, broken or disabled.
+
+- broken: the last finished crawl failed (errors, a zero-item listing, blocked).
+- stale: crawls succeed but nothing new for longer than `stale_after_days`.
+- quiet: crawls succeed, nothing new in the last one, and the cadence allows it.
+- ok: the last crawl succeeded and brought something new.
+Only a change into or out of broken/stale is announced, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from store import health as health_store
+from tracker.config import Config
+
+ALARMING = {"broken", "stale"}
+
+
+@dataclass
+class Health:
+    source: str
+    health: str
+    detail: str
+    facts: dict
+
+
+@dataclass
+class Transition:
+    source: str
+    before: str | None
+    after: str
+    detail: str
+
+    def message(self) -> str:
+        if self.after in ALARMING:
+            return f"{self.source} is {self.after}: {self.detail}"
+        return f"{self.source} has recovered ({self.before} → {self.after}): {self.detail}"
+
+
+def _parse(ts: str | None) -> datetime | None:
+    return datetime.fromisoformat(ts) if ts else None
+
+
+def assess(config: Config, db: Database, source: str, now: datetime) -> Health:
+    options = config.source(source)
+    facts = health_store.source_facts(db, source, (now - timedelta(days=7)).isoformat())
+    if not options.enabled:
+        return Health(source, "disabled", "disabled in the configuration", facts)
+    last = facts["last_finished"]
+    if last is None:
+        return Health(source, "quiet", "not crawled yet", facts)
+    if last["status"] == "failed":
+        reason = last["errors"][0] if last["errors"] else (last["finish_reason"] or "failed")
+        return Health(source, "broken", reason, facts)
+    newest = _parse(facts["newest_first_seen"])
+    limit = timedelta(days=options.stale_after_days)
+    if newest is None or now - newest > limit:
+        since = f"since {newest.date().isoformat()}" if newest else "ever"
+        return Health(source, "stale", f"nothing new {since}; expected something within "
+                                       f"{options.stale_after_days:g} days", facts)
+    if last["documents_new"]:
+        return Health(source, "ok", f"{last['documents_new']} new in the last crawl", facts)
+    return Health(source, "quiet", "nothing new in the last crawl, within the expected cadence",
+                  facts)
+
+
+def update(config: Config, db: Database, now: datetime) -> list[Transition]:
+    """Assess every source, record the verdicts, and return the changes worth announcing."""
+    recorded = health_store.recorded_health(db)
+    transitions = []
+    stamp = now.isoformat()
+    for source, _ in config.sources.items():
+        verdict = assess(config, db, source, now)
+        before = recorded.get(source, {}).get("health")
+        changed = before != verdict.health
+        health_store.record_health(db, source, verdict.health, verdict.detail, stamp, changed)
+        if changed and (verdict.health in ALARMING or before in ALARMING):
+            transitions.append(Transition(source, before, verdict.health, verdict.detail))
+    return transitions
