@@ -56,7 +56,7 @@ class ListingSpider(ChipwatchSpider):
             return
         fetch = [e for e in entries if self.wanted(e)]
         dated = [e.published for e in entries if e.published]
-        self.progress(f"{self.name}: listing page {self.pages}: {len(entries)} items, "
+        self.progress(f"listing page {self.pages}: {len(entries)} items, "
                       f"{len(fetch)} to fetch"
                       + (f", {min(dated).isoformat()} to {max(dated).isoformat()}" if dated else ""))
         for entry in fetch:
