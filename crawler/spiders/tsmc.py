@@ -66,7 +66,7 @@ class TsmcSpider(ChipwatchSpider):
         self.pages[lang] = self.pages.get(lang, 0) + 1
         entries = [e for e in find_entries(response, ITEM_PATH) if e.match.group(1) == path]
         if not entries:
-            self.problem(f"{self.name}: listing {short_url(response.url)} matched no items: "
+            self.problem(f"{self.name}: listing {response.url} matched no items: "
                          f"the page layout may have changed")
             return
         seen = self.seen_ids.setdefault(lang, set())
