@@ -29,7 +29,6 @@ class CrawlRecorder:
     def __init__(self, items_path: str):
         self.items = open(items_path, "w", encoding="utf-8")
         self.callback_errors: list[str] = []
-        self.stats: dict = {}
 
     def item_scraped(self, item, response, spider) -> None:
         self.items.write(json.dumps(dict(item), ensure_ascii=False) + "\n")
@@ -41,7 +40,6 @@ class CrawlRecorder:
             f"({failure.type.__name__}: {failure.value}); the layout may have changed")
 
     def spider_closed(self, spider, reason) -> None:
-        self.stats = dict(spider.crawler.stats.get_stats())
         self.items.close()
 
 
@@ -69,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     process.crawl(crawler, spec=spec)
     process.start()
 
-    stats = recorder.stats or dict(crawler.stats.get_stats() if crawler.stats else {})
+    # Read after the reactor stops: finish_reason is only set once the spider has closed.
+    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     report = {
         "stats": stats,
         "problems": list(stats.get(PROBLEMS_STAT, [])) + recorder.callback_errors,

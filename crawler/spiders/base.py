@@ -48,7 +48,7 @@ class ChipwatchSpider(scrapy.Spider):
         """Record something that makes this crawl untrustworthy (and so the source broken)."""
         self.logger.error(message)
         self.problems.append(message)
-        if self.crawler:
+        if getattr(self, "crawler", None):
             self.crawler.stats.set_value(PROBLEMS_STAT, list(self.problems))
 
     def progress(self, message: str) -> None:
