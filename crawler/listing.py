@@ -81,22 +81,37 @@ def _context(anchor, pattern: re.Pattern, response):
     return best
 
 
-def needs_fetch(known: dict | None, title: str, published: date | None) -> bool:
-    """Fetch an item never stored, or one whose listing title or date differs from what
-    is stored. A listing that shows neither gives no reason to fetch a stored item again."""
+def triage(known: dict | None, title: str, published: date | None, since: str | None) -> str:
+    """What to do with one listing item: "fetch" it, skip it as "known" (stored, and the
+    listing shows the same title and date), or skip it as "old" (never stored and published
+    before `since`)."""
     if known is None:
-        return True
+        if published and since and published.isoformat() < since:
+            return "old"
+        return "fetch"
     if title and clean_line(title) != clean_line(known.get("title") or ""):
-        return True
+        return "fetch"
     if published and (known.get("published") or "")[:10] != published.isoformat():
+        return "fetch"
+    return "known"
+
+
+def stop_paging(*, mode: str, pages: int, max_pages: int | None, since: str | None,
+                oldest: date | None, fetched: int) -> bool:
+    """Whether a crawl has read enough listing pages: the page limit, items older than
+    `since`, or (routine crawls) a page that held nothing new or changed."""
+    if max_pages is not None and pages >= max_pages:
         return True
-    return False
+    if since and oldest and oldest.isoformat() < since:
+        return True
+    return mode != "backfill" and fetched == 0
 
 
-def has_next_page(response) -> bool:
-    """Whether the page links to a next page (Bootstrap, Drupal or rel=next pagers)."""
-    for selector in ('li.next:not(.disabled) a[href]', 'a[rel="next"][href]',
-                     'li.pager__item--next a[href]', 'li.pager-next a[href]'):
-        if response.css(selector):
-            return True
-    return False
+def next_page_link(response) -> str | None:
+    """The href of the page's "next" link (Bootstrap, Drupal or rel=next pagers), if any."""
+    for selector in ('li.next:not(.disabled) a::attr(href)', 'a[rel="next"]::attr(href)',
+                     'li.pager__item--next a::attr(href)', 'li.pager-next a::attr(href)'):
+        href = response.css(selector).get()
+        if href:
+            return href
+    return None

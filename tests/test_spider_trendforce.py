@@ -307,3 +307,18 @@ def test_drifted_listing_fails_the_run_with_a_clear_error_and_stores_nothing(tmp
         run = run_store.get_run(db, outcome.run_id)
         assert run["status"] == "failed" and "matched no items" in run["errors"]
         db.close()
+
+
+def test_a_restyled_list_is_read_by_its_classes_when_the_strict_link_pattern_fails():
+    html = """<html><body><div class="content">
+      <div class="advs-box niche-box-post"><p class="bd-month">1 September 2026</p>
+        <h2><a class="text-m" href="/presscenter/news/detail/20260901-13210">Title one</a></h2></div>
+      <div class="advs-box niche-box-post"><p class="bd-month">31 August 2026</p>
+        <h2><a class="text-m" href="/presscenter/news/detail/20260831-13208">Title two</a></h2></div>
+    </div></body></html>"""
+    url = f"{EN}/presscenter/news?page=1"
+    spider = make_spider()
+    requests = list(spider.parse(HtmlResponse(url=url, body=html.encode(), encoding="utf-8",
+                                              request=Request(url)), lang="en", page=1))
+    assert [r.cb_kwargs["external_id"] for r in requests] == ["20260901-13210", "20260831-13208"]
+    assert spider.problems == []

@@ -19,8 +19,8 @@ from urllib.parse import quote
 import scrapy
 
 from crawler.dates_tw import find_day, from_iso
-from crawler.items import DocumentError, clean_line, make_document
-from crawler.listing import find_entries, has_next_page, needs_fetch
+from crawler.items import DocumentError, clean_line, document_id, make_document
+from crawler.listing import find_entries, next_page_link, stop_paging, triage
 from crawler.pagetext import block_text, without
 from crawler.spiders.base import ChipwatchSpider, short_url
 from crawler.urls import canonical_url, same_origin_path
@@ -84,12 +84,12 @@ class TrendforceSpider(ChipwatchSpider):
             day = day or find_day(f"{day_prefix[:4]}-{day_prefix[4:6]}-{day_prefix[6:]}")
             if day and (oldest is None or day < oldest):
                 oldest = day
-            doc_id = f"trendforce:{external_id}" + ("" if lang == "en" else f":{lang}")
-            stored = self.known.get(doc_id)
-            if stored is None and day and self.since and day.isoformat() < self.since:
+            stored = self.known.get(document_id(self.name, external_id, lang))
+            decision = triage(stored, title, day, self.since)
+            if decision == "old":
                 old += 1
                 continue
-            if not needs_fetch(stored, title, day):
+            if decision == "known":
                 known += 1
                 continue
             url = same_origin_path(entry.url, self.bases[lang])
@@ -102,7 +102,8 @@ class TrendforceSpider(ChipwatchSpider):
                                             "summary": summary})
         self.progress(f"{lang} {path} page {page}: {len(entries)} items, {to_fetch} to "
                       f"fetch, {known} already stored, {old} older than {self.since}")
-        if self._stop_paging(page, to_fetch, oldest) or not has_next_page(response):
+        if stop_paging(mode=self.mode, pages=page, max_pages=self.max_pages, since=self.since,
+                       oldest=oldest, fetched=to_fetch) or not next_page_link(response):
             return
         yield self._listing(lang, path, page + 1)
 
@@ -114,13 +115,6 @@ class TrendforceSpider(ChipwatchSpider):
             return []
         entries = find_entries(response, LOOSE_ITEM_PATH)
         return [e for e in entries if any(h.split("?")[0].startswith(e.url) for h in hinted)]
-
-    def _stop_paging(self, page: int, to_fetch: int, oldest: date | None) -> bool:
-        if self.max_pages is not None and page >= self.max_pages:
-            return True
-        if self.since and oldest and oldest.isoformat() < self.since:
-            return True
-        return self.mode != "backfill" and to_fetch == 0
 
     # -- article ----------------------------------------------------------------------------
 

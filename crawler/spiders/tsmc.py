@@ -15,8 +15,8 @@ import re
 import scrapy
 
 from crawler.dates_tw import find_day, from_iso
-from crawler.items import DocumentError, clean_line, make_document
-from crawler.listing import find_entries, needs_fetch
+from crawler.items import DocumentError, clean_line, document_id, make_document
+from crawler.listing import find_entries, next_page_link, stop_paging, triage
 from crawler.pagetext import block_text, without
 from crawler.spiders.base import ChipwatchSpider, short_url
 from crawler.urls import canonical_url, same_origin_path
@@ -79,12 +79,12 @@ class TsmcSpider(ChipwatchSpider):
             title, day, category = listing_fields(entry)
             if day and (oldest is None or day < oldest):
                 oldest = day
-            doc_id = f"tsmc:{news_id}" if lang == "en" else f"tsmc:{news_id}:{lang}"
-            stored = self.known.get(doc_id)
-            if stored is None and day and self.since and day.isoformat() < self.since:
+            stored = self.known.get(document_id(self.name, news_id, lang))
+            decision = triage(stored, title, day, self.since)
+            if decision == "old":
                 old += 1
                 continue
-            if not needs_fetch(stored, title, day):
+            if decision == "known":
                 known += 1
                 continue
             to_fetch += 1
@@ -95,24 +95,16 @@ class TsmcSpider(ChipwatchSpider):
         self.progress(f"{lang} listing page {self.pages[lang]}: {len(entries)} items, "
                       f"{to_fetch} to fetch, {known} already stored, {old} older than "
                       f"{self.since}")
-        if self._stop_paging(lang, fresh, to_fetch, oldest):
+        if not fresh:  # the "next" page repeated items already read (SOURCES.md §4)
             return
-        next_link = (response.css('li.pager__item--next a::attr(href)').get()
-                     or response.css('a[rel="next"]::attr(href)').get()
-                     or response.css('li.next:not(.disabled) a::attr(href)').get())
+        if stop_paging(mode=self.mode, pages=self.pages[lang], max_pages=self.max_pages,
+                       since=self.since, oldest=oldest, fetched=to_fetch):
+            return
+        next_link = next_page_link(response)
         if next_link:
             yield scrapy.Request(same_origin_path(response.urljoin(next_link), self.base_url),
                                  callback=self.parse, errback=self.errback,
                                  cb_kwargs={"lang": lang})
-
-    def _stop_paging(self, lang: str, fresh: list, to_fetch: int, oldest) -> bool:
-        if not fresh:  # the "next" page repeated items already read (SOURCES.md §4)
-            return True
-        if self.max_pages is not None and self.pages[lang] >= self.max_pages:
-            return True
-        if self.since and oldest and oldest.isoformat() < self.since:
-            return True
-        return self.mode != "backfill" and to_fetch == 0
 
     # -- article ----------------------------------------------------------------------------
 
