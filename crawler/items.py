@@ -38,6 +38,14 @@ def clean_line(value: str | None) -> str:
     return re.sub(r"\s+", " ", clean_text(value)).strip()
 
 
+def document_id(source: str, external_id: str, lang: str) -> str:
+    """The stable identity of a document: `source:external_id`, plus `:lang` for editions
+    other than English (spiders use it to look up what is already stored)."""
+    if lang == "en" or source == "federal_register":
+        return f"{source}:{external_id}"
+    return f"{source}:{external_id}:{lang}"
+
+
 def make_document(*, source: str, external_id: str, lang: str, url: str, title: str,
                   published: date | datetime | str, text: str = "", summary: str = "",
                   dateline: str = "", doc_type: str = "", group_key: str = "",
@@ -55,8 +63,7 @@ def make_document(*, source: str, external_id: str, lang: str, url: str, title: 
         raise DocumentError(f"{source}: {where} has no identity")
     published_iso, precision = _iso(published, source, where)
     return {
-        "id": f"{source}:{external_id}" if lang == "en" or source == "federal_register"
-        else f"{source}:{external_id}:{lang}",
+        "id": document_id(source, external_id, lang),
         "source": source,
         "external_id": external_id,
         "lang": lang,

@@ -13,6 +13,7 @@ from store import documents as doc_store
 from store import runs as run_store
 from tracker.config import Config
 from tracker.crawl import CrawlResult, build_spec, run_crawl
+from tracker.editions import link_editions
 
 
 @dataclass
@@ -66,7 +67,9 @@ def crawl_source(config: Config, db: Database, source: str, *, mode: str = "rout
         run_store.finish_run(db, run_id, status="interrupted",
                              finish_reason="chipwatch was stopped during the crawl")
         raise
-    return store_result(db, run_id, result)
+    outcome = store_result(db, run_id, result)
+    link_editions(db, source, outcome.changed_ids)  # editions with different ids (TrendForce)
+    return outcome
 
 
 def store_result(db: Database, run_id: int, result: CrawlResult) -> SourceOutcome:
