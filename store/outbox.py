@@ -81,6 +81,12 @@ def claim(db: Database, digest_id: str, *, now: str | None = None) -> bool:
     return cursor.rowcount == 1
 
 
+def postpone(db: Database, digest_id: str, *, next_attempt: str) -> None:
+    db.execute("update outbox set next_attempt = ? where id = ? and status = 'pending'",
+               [next_attempt, digest_id])
+    db.conn.commit()
+
+
 def mark_parts_sent(db: Database, digest_id: str, parts: int) -> None:
     db.execute("update outbox set parts_sent = ? where id = ?", [parts, digest_id])
     db.conn.commit()

@@ -333,8 +333,21 @@ class Config(_Section):
     def cache_dir(self) -> Path:
         return self.resolve(self.crawl.cache_dir)
 
+    def channels(self, *, enabled_only: bool = True) -> dict[str, ChannelBase]:
+        """Alert channels (embedded default: file and stdout), with their paths taken
+        from the configuration file's directory."""
+        channels = self.alerts.enabled() if enabled_only else self.alerts.channels()
+        resolved = {}
+        for name, channel in channels.items():
+            if isinstance(channel, FileChannel):
+                channel = channel.model_copy(update={"directory": self.resolve(channel.directory)})
+            elif isinstance(channel, EmailChannel) and channel.ca_file:
+                channel = channel.model_copy(update={"ca_file": self.resolve(channel.ca_file)})
+            resolved[name] = channel
+        return resolved
+
     def channel(self, name: str) -> ChannelBase:
-        channels = self.alerts.channels()
+        channels = self.channels(enabled_only=False)
         if name not in channels:
             known = AlertsConfig.model_fields
             hint = _did_you_mean(name, known) if name not in known else ""
