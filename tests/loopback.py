@@ -34,6 +34,7 @@ class Hit:
     headers: dict
     status: int
     size: int
+    body: bytes = b""  # the request body (POST)
 
 
 class LoopbackServer:
@@ -98,13 +99,20 @@ class LoopbackServer:
                 pass
 
             def do_GET(self):
+                self._answer("GET", b"")
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                self._answer("POST", self.rfile.read(length))
+
+            def _answer(self, method: str, request_body: bytes):
                 reply = server._next_reply(self.path) or Reply(404, "not found")
                 if reply.delay:
                     time.sleep(reply.delay)
                 body = reply.payload()
                 with server._lock:
-                    server.hits.append(Hit("GET", self.path, dict(self.headers),
-                                           reply.status, len(body)))
+                    server.hits.append(Hit(method, self.path, dict(self.headers),
+                                           reply.status, len(body), request_body))
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(body)))
