@@ -13,6 +13,12 @@ def stamp(now: datetime) -> str:
     return now.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def instant(now: datetime) -> str:
+    """The period of a digest made at a moment (per cycle, on demand, urgent): UTC to the
+    microsecond, so two runs within one second still make two digests."""
+    return now.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
 def in_quiet_hours(channel: ChannelBase, now: datetime) -> bool:
     quiet = channel.quiet
     if not quiet:

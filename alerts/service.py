@@ -16,7 +16,7 @@ from store import runs as run_store
 from store import tags as tag_store
 from tracker.config import ChannelBase, Config, EmailChannel, FileChannel, SlackChannel
 
-from .clock import daily_period, in_quiet_hours, quiet_end, stamp
+from .clock import daily_period, in_quiet_hours, instant, quiet_end, stamp
 from .digest import Digest, category_name, choose
 from .email import new_message_id
 from .html import render_html
@@ -51,8 +51,9 @@ class Report:
     def ok(self) -> bool:
         return all(d.status in ("sent", "postponed") for d in self.deliveries)
 
-    def lines(self, *, skip: tuple[str, ...] = ()) -> list[str]:
-        made = [m.line() for m in self.made if m.channel not in skip and m.status != "exists"]
+    def lines(self, *, skip: tuple[str, ...] = (), existing: bool = False) -> list[str]:
+        made = [m.line() for m in self.made if m.channel not in skip
+                and (existing or m.status != "exists")]
         sent = [d.line() for d in self.deliveries if d.channel not in skip]
         return made + sent
 
@@ -113,7 +114,7 @@ def make(config: Config, db: Database, name: str, channel: ChannelBase, now: dat
          dry_run: bool = False) -> Made:
     """Make one digest and queue it, marking its documents, in one transaction."""
     digest_id = f"{name}:{kind}:{period}"
-    if outbox.exists(db, digest_id):
+    if not dry_run and outbox.exists(db, digest_id):
         return Made(digest_id, name, 0, "exists")
     digest = build(config, db, name, channel, now, kind=kind, period=period, only=only)
     payload = render(digest_id, channel, digest)
@@ -142,12 +143,12 @@ def queue_due(config: Config, db: Database, now: datetime,
     made = []
     for name, channel in (channels or config.channels()).items():
         if channel.urgent:
-            result = make(config, db, name, channel, now, kind="urgent", period=stamp(now),
+            result = make(config, db, name, channel, now, kind="urgent", period=instant(now),
                           only=channel.urgent)
             if result.status != "empty":
                 made.append(result)
         if channel.daily_time is None:
-            made.append(make(config, db, name, channel, now, kind="cycle", period=stamp(now)))
+            made.append(make(config, db, name, channel, now, kind="cycle", period=instant(now)))
         else:
             period = daily_period(channel, now)
             if period:
@@ -173,7 +174,7 @@ def digest_now(config: Config, db: Database, now: datetime, names: list[str], *,
     report = Report()
     for name in names:
         report.made.append(make(config, db, name, channels[name], now, kind="manual",
-                                period=stamp(now), dry_run=dry_run))
+                                period=instant(now), dry_run=dry_run))
     if not dry_run:
         report.deliveries = send_due(config, db, now, out=out or sys.stdout, channels=names)
     return report

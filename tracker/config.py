@@ -289,6 +289,7 @@ class SlackChannel(ChannelBase):
 
 class FileChannel(ChannelBase):
     directory: Path = Path("data/digests")
+    daily_at: str = ""  # by default a file after every cycle that found something
 
 
 class StdoutChannel(ChannelBase):

@@ -42,7 +42,7 @@ def handle(args) -> int:
                   f"documents; nothing marked or sent)")
             print(made.payload["text"])
         return 0
-    for line in report.lines(skip=("stdout",)):
+    for line in report.lines(skip=("stdout",), existing=True):
         print(line, file=sys.stderr)
     return 0 if report.ok else 1
 
