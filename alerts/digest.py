@@ -20,6 +20,8 @@ SOURCE_NAMES = {
     "bis": "Bureau of Industry and Security",
     "tsmc": "TSMC newsroom",
     "trendforce": "TrendForce",
+    "whitehouse": "The White House",
+    "ustr": "Office of the US Trade Representative",
 }
 
 
