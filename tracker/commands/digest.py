@@ -6,6 +6,7 @@ import sys
 from datetime import datetime, timezone
 
 from alerts.service import digest_now
+from tracker.config import ConfigError
 
 from .common import add_config_options, load_config, open_store
 
@@ -32,7 +33,8 @@ def handle(args) -> int:
     names = args.channel or list(config.channels())
     for name in names:
         if not config.channel(name).enabled:  # unknown names fail here, with a suggestion
-            raise_disabled(name)
+            raise ConfigError(f"alert channel '{name}' is disabled ([alerts.{name}] enabled = "
+                              f"false); enable it in config.toml to make its digest")
     db = open_store(args, config)
     now = datetime.now(timezone.utc)
     report = digest_now(config, db, now, names, dry_run=args.dry_run)
@@ -46,8 +48,3 @@ def handle(args) -> int:
         print(line, file=sys.stderr)
     return 0 if report.ok else 1
 
-
-def raise_disabled(name: str) -> None:
-    from tracker.config import ConfigError
-    raise ConfigError(f"alert channel '{name}' is disabled ([alerts.{name}] enabled = false); "
-                      f"enable it in config.toml to make its digest")
