@@ -1,33 +1,66 @@
-"""Plain-text rendering of a digest."""
+"""Plain-text rendering of a digest (the email's text part, the file channel, stdout)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import textwrap
 
-SOURCE_NAMES = {
-    "federal_register": "Federal Register",
-    "commerce": "Department of Commerce",
-    "bis": "Bureau of Industry and Security",
-    "tsmc": "TSMC newsroom",
-    "trendforce": "TrendForce",
-}
+from .digest import Digest, category_name, source_name
+
+WIDTH = 78
 
 
-def render_by_source(documents: list[dict], *, title: str = "chipwatch digest") -> str:
-    """Documents grouped by source, each with date, title and link."""
-    if not documents:
-        return f"{title}: nothing new.\n"
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for doc in documents:
-        groups[doc["source"]].append(doc)
-    lines = [f"{title}: {len(documents)} new document{'s' if len(documents) != 1 else ''}", ""]
-    for source in sorted(groups, key=lambda s: (-len(groups[s]), s)):
-        docs = groups[source]
-        lines.append(f"{SOURCE_NAMES.get(source, source)} ({len(docs)})")
-        for doc in docs:
-            date = (doc.get("published") or "")[:10]
-            lang = "" if doc.get("lang") == "en" else f" [{doc['lang']}]"
-            lines.append(f"  {date}  {doc['title']}{lang}")
-            lines.append(f"              {doc['url']}")
+def render_text(digest: Digest) -> str:
+    lines = [digest.title, "=" * min(len(digest.title), WIDTH), ""]
+    if digest.undelivered:
+        lines += _undelivered(digest.undelivered) + [""]
+    if digest.empty:
+        lines.append("Nothing new matches this channel's filter.")
         lines.append("")
-    return "\n".join(lines)
+    else:
+        lines.append(digest.summary() + ".")
+        lines.append("By source: " + ", ".join(f"{source_name(s)} {n}"
+                                               for s, n in digest.source_counts()) + ".")
+        lines.append("")
+        for section in digest.sections:
+            heading = f"{section.name} ({len(section.entries)})"
+            lines += [heading, "-" * len(heading), ""]
+            for entry in section.entries:
+                lines += _entry(entry) + [""]
+    if digest.broken_sources:
+        lines += _broken(digest.broken_sources) + [""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _entry(entry) -> list[str]:
+    out = textwrap.wrap(entry.title, WIDTH - 2, initial_indent="* ",
+                        subsequent_indent="  ") or ["* (untitled)"]
+    meta = [source_name(entry.source), entry.lang, entry.date or "undated"]
+    if entry.also:
+        meta.append("also " + ", ".join(category_name(c).lower() for c in entry.also))
+    out.append("  " + " | ".join(meta))
+    out.append(f"  {entry.url}")
+    if entry.evidence:
+        out += textwrap.wrap(f"\u201c{entry.evidence}\u201d", WIDTH - 4,
+                             initial_indent="    ", subsequent_indent="    ")
+    return out
+
+
+def _undelivered(rows: list[dict]) -> list[str]:
+    out = ["NOTICE: earlier digests of this channel could not be delivered:"]
+    for row in rows:
+        state = "failed" if row["status"] == "failed" else "still retrying"
+        out.append(f"  - {row['id']} ({row['document_count']} documents), {state}: "
+                   f"{row['last_error'] or 'unknown error'}")
+    out.append("  See `chipwatch outbox`; `chipwatch outbox retry` sends them again.")
+    return out
+
+
+def _broken(rows: list[dict]) -> list[str]:
+    out = ["Broken sources", "--------------"]
+    for row in rows:
+        times = "once" if row["failures"] == 1 else f"{row['failures']} times in a row"
+        out.append(f"* {source_name(row['source'])}: failed {times} since "
+                   f"{row['since'][:16].replace('T', ' ')} UTC")
+        out += textwrap.wrap(row["last_error"], WIDTH - 4, initial_indent="    ",
+                             subsequent_indent="    ")
+    return out

@@ -49,3 +49,25 @@ def get_run(db: Database, run_id: int) -> dict:
 def runs_for(db: Database, source: str, limit: int = 20) -> list[dict]:
     return list(db.query("select * from crawl_runs where source = ? order by id desc limit ?",
                          [source, limit]))
+
+
+def broken_sources(db: Database, sources: list[str] | None = None) -> list[dict]:
+    """Sources whose latest finished crawl failed: {source, failures (in a row), since
+    (when the streak began), last_error, last_run}. A quiet source is not broken."""
+    broken = []
+    names = sources if sources is not None else [
+        r["source"] for r in db.query("select distinct source from crawl_runs order by source")]
+    for source in names:
+        streak = []
+        for run in db.query("select started, status, errors from crawl_runs where source = ? "
+                            "and status in ('ok', 'failed') order by id desc limit 50",
+                            [source]):
+            if run["status"] != "failed":
+                break
+            streak.append(run)
+        if streak:
+            errors = json.loads(streak[0]["errors"] or "[]")
+            broken.append({"source": source, "failures": len(streak),
+                           "since": streak[-1]["started"], "last_run": streak[0]["started"],
+                           "last_error": errors[0] if errors else "the crawl failed"})
+    return broken

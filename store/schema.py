@@ -106,6 +106,36 @@ def m002_tags(db: Database) -> None:
 
 
 @migrations()
+def m003_outbox(db: Database) -> None:
+    # One row per digest: created once per channel and period, in the same transaction that
+    # writes its digest_marks (digest_marks.digest_id = outbox.id). The payload is rendered
+    # once, so a retry sends exactly what the first attempt sent (same Message-ID).
+    db["outbox"].create(
+        {
+            "id": str,  # channel:kind:period, e.g. email:daily:2026-03-02
+            "channel": str,
+            "kind": str,  # daily | cycle | manual | urgent
+            "period": str,
+            "created_at": str,
+            "status": str,  # pending | sending | sent | failed | empty (nothing to send)
+            "attempts": int,
+            "next_attempt": str,  # UTC; a pending row is sent once this has passed
+            "sending_since": str,  # set with status sending; a stale one was interrupted
+            "parts_sent": int,  # Slack: messages already accepted, skipped on a retry
+            "last_error": str,
+            "sent_at": str,
+            "document_count": int,
+            "payload": str,  # JSON: subject, text, html, slack messages, message_id
+        },
+        pk="id",
+        not_null={"channel", "kind", "period", "status"},
+        defaults={"attempts": 0, "parts_sent": 0, "document_count": 0},
+    )
+    db["outbox"].create_index(["status", "next_attempt"])
+    db["outbox"].create_index(["channel", "created_at"])
+
+
+@migrations()
 def m005_source_health(db: Database) -> None:
     # The last health verdict per source, so that only a change of health is announced.
     db["source_health"].create(

@@ -34,6 +34,7 @@ class Hit:
     headers: dict
     status: int
     size: int
+    body: bytes = b""  # the request body (POST)
 
 
 class LoopbackServer:
@@ -98,11 +99,18 @@ class LoopbackServer:
                 pass
 
             def do_GET(self):
+                self._answer("GET", b"")
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                self._answer("POST", self.rfile.read(length))
+
+            def _answer(self, method: str, request_body: bytes):
                 reply = server._next_reply(self.path) or Reply(404, "not found")
                 body = reply.payload()
                 with server._lock:  # logged on arrival, so a test can see a hanging request
-                    server.hits.append(Hit("GET", self.path, dict(self.headers),
-                                           reply.status, len(body)))
+                    server.hits.append(Hit(method, self.path, dict(self.headers),
+                                           reply.status, len(body), request_body))
                 if reply.delay:
                     time.sleep(reply.delay)
                 self.send_response(reply.status)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
 DEFAULT_CONFIG_NAME = "config.toml"
 CONFIG_ENV = "CHIPWATCH_CONFIG"
@@ -222,12 +225,159 @@ class DaemonConfig(_Section):
                              f"America/New_York or Asia/Taipei") from None
         return value
 
+# -- alerts ------------------------------------------------------------------------------
+
+CATEGORIES = ("investment_pressure", "export_control", "alliance", "tariff")
+# "none" in a channel's categories admits documents the classifier gave no tag (or has not
+# classified yet).
+DigestCategory = Literal["investment_pressure", "export_control", "alliance", "tariff", "none"]
+UrgentCategory = Literal["investment_pressure", "export_control", "alliance", "tariff"]
+SourceName = Literal["federal_register", "commerce", "bis", "tsmc", "trendforce"]
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _clock(value: str, what: str) -> time:
+    match = _CLOCK.match(value.strip())
+    if not match:
+        raise ValueError(f"{what} '{value}' is not a time of day; write it as HH:MM, e.g. 08:00")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+class ChannelBase(_Section):
+    """What every channel shares: its filter, its schedule, urgent categories, quiet hours."""
+
+    enabled: bool = True
+    # Filter. Categories in order of importance (the digest shows them in this order).
+    categories: list[DigestCategory] = Field(default_factory=lambda: list(CATEGORIES),
+                                             min_length=1)
+    sources: list[SourceName] = Field(default_factory=list)  # empty: every source
+    languages: list[Literal["en", "zh-Hant", "zh-Hans"]] = Field(default_factory=list)
+    min_score: float = Field(0.0, ge=0)
+    # Schedule: the daily digest is made once a day when this local time has passed.
+    # Empty: a digest after every cycle.
+    daily_at: str = "08:00"
+    timezone: str = "UTC"
+    # Categories sent at once, right after the cycle that found them.
+    urgent: list[UrgentCategory] = Field(default_factory=list)
+    # Urgent alerts found in these hours ("22:00-07:00", local time) wait until they end.
+    quiet_hours: str = ""
+    send_empty: bool = False
+
+    @field_validator("daily_at")
+    @classmethod
+    def _daily_at(cls, value: str) -> str:
+        if value.strip():
+            _clock(value, "daily_at")
+        return value.strip()
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}'; write an IANA name such as "
+                             f"America/New_York, Asia/Taipei or UTC") from None
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        if value.strip():
+            parts = value.split("-")
+            if len(parts) != 2:
+                raise ValueError(f"quiet_hours '{value}' should be two times, e.g. 22:00-07:00")
+            for part in parts:
+                _clock(part, "quiet_hours")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _urgent_within_filter(self):
+        outside = [c for c in self.urgent if c not in self.categories]
+        if outside:
+            raise ValueError(f"urgent categories {outside} are not among this channel's "
+                             f"categories {self.categories}; add them there too")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def daily_time(self) -> time | None:
+        return _clock(self.daily_at, "daily_at") if self.daily_at else None
+
+    @property
+    def quiet(self) -> tuple[time, time] | None:
+        if not self.quiet_hours:
+            return None
+        start, end = self.quiet_hours.split("-")
+        return _clock(start, "quiet_hours"), _clock(end, "quiet_hours")
+
+
+class EmailChannel(ChannelBase):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    smtp_host: str
+    smtp_port: int | None = Field(None, ge=1, le=65535)  # default: 587, 465 or 25
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str = ""
+    password_env: str = ""  # the environment variable holding the SMTP password
+    ca_file: Path | None = None  # trust this CA bundle too (a self-hosted server)
+    sender: str = Field(alias="from")
+    to: list[str] = Field(min_length=1)
+    subject_prefix: str = "chipwatch"
+    timeout: float = Field(30, gt=0)
+
+    @property
+    def port(self) -> int:
+        return self.smtp_port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
+
+    @model_validator(mode="after")
+    def _password_needs_user(self):
+        if self.password_env and not self.username:
+            raise ValueError("password_env is set but username is empty; set username too")
+        return self
+
+
+class SlackChannel(ChannelBase):
+    webhook_url_env: str  # the environment variable holding the incoming-webhook URL
+    timeout: float = Field(30, gt=0)
+
+
+class FileChannel(ChannelBase):
+    directory: Path = Path("data/digests")
+    daily_at: str = ""  # by default a file after every cycle that found something
+
+
+class StdoutChannel(ChannelBase):
+    """Printed on standard output at the end of `chipwatch run` and `chipwatch digest`."""
+    daily_at: str = ""
+    send_empty: bool = True
+
+
+class AlertsConfig(_Section):
+    email: EmailChannel | None = None
+    slack: SlackChannel | None = None
+    file: FileChannel | None = None
+    stdout: StdoutChannel | None = None
+
+    def channels(self) -> dict[str, ChannelBase]:
+        """Every configured channel; with none configured, the file channel and stdout."""
+        configured = {name: getattr(self, name) for name in type(self).model_fields
+                      if getattr(self, name) is not None}
+        return configured or {"file": FileChannel(), "stdout": StdoutChannel()}
+
+    def enabled(self) -> dict[str, ChannelBase]:
+        return {name: ch for name, ch in self.channels().items() if ch.enabled}
+
 
 class Config(_Section):
     store: StoreConfig = StoreConfig()
     crawl: CrawlConfig = CrawlConfig()
     sources: SourcesConfig = SourcesConfig()
     daemon: DaemonConfig = DaemonConfig()
+    alerts: AlertsConfig = AlertsConfig()
     # Where the file was read from; relative paths in it are taken from its directory.
     origin: Path = Field(default=Path(DEFAULT_CONFIG_NAME), exclude=True)
 
@@ -242,6 +392,31 @@ class Config(_Section):
     @property
     def cache_dir(self) -> Path:
         return self.resolve(self.crawl.cache_dir)
+
+    def channels(self, *, enabled_only: bool = True) -> dict[str, ChannelBase]:
+        """Alert channels (embedded default: file and stdout), with their paths taken
+        from the configuration file's directory."""
+        channels = self.alerts.enabled() if enabled_only else self.alerts.channels()
+        resolved = {}
+        for name, channel in channels.items():
+            if isinstance(channel, FileChannel):
+                channel = channel.model_copy(update={"directory": self.resolve(channel.directory)})
+            elif isinstance(channel, EmailChannel) and channel.ca_file:
+                channel = channel.model_copy(update={"ca_file": self.resolve(channel.ca_file)})
+            resolved[name] = channel
+        return resolved
+
+    def channel(self, name: str) -> ChannelBase:
+        channels = self.channels(enabled_only=False)
+        if name not in channels:
+            known = AlertsConfig.model_fields
+            hint = _did_you_mean(name, known) if name not in known else ""
+            raise ConfigError(
+                f"no alert channel '{name}'{hint}; configured channels are: "
+                f"{', '.join(channels)} (add an [alerts.{name}] table to config.toml)"
+                if name in known else
+                f"unknown alert channel '{name}'{hint}; channels are: {', '.join(known)}")
+        return channels[name]
 
     def source(self, name: str) -> SourceBase:
         if name not in SourcesConfig.model_fields:
@@ -332,7 +507,8 @@ def _reason(err: dict, loc: list[str]) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
         section = _model_at(loc[:-1])
-        hint = _did_you_mean(loc[-1], section.model_fields if section else [])
+        keys = [f.alias or n for n, f in section.model_fields.items()] if section else []
+        hint = _did_you_mean(loc[-1], keys)
         return f"unknown key{hint}"
     if kind == "value_error":
         return str(err["ctx"]["error"])
@@ -350,6 +526,8 @@ def _model_at(loc: list[str]) -> type[BaseModel] | None:
     for part in loc:
         field = model.model_fields.get(part)
         annotation = getattr(field, "annotation", None)
+        # An optional table (`EmailChannel | None`) is looked into as its model.
+        annotation = next((a for a in get_args(annotation) if a is not type(None)), annotation)
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return None
         model = annotation

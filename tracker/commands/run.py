@@ -1,30 +1,31 @@
-"""`chipwatch run`: one full cycle."""
+"""`chipwatch run`: one full cycle, then the alerts that are due."""
 
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timezone
 
-from alerts.text import render_by_source
-from store import digests
-from store.db import utcnow
+from alerts.service import deliver_due
 from tracker.cycle import run_cycle
 
 from .common import add_config_options, add_verbose, load_config, open_store, progress_printer
 
-STDOUT_CHANNEL = "stdout"
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "run", help="crawl every enabled source once, store, print a digest",
+        "run", help="crawl every enabled source once, store, deliver the alerts that are due",
         description="Crawl every enabled source once (each in its own process), store what "
-                    "came back, print one line per source, then a digest of the documents "
-                    "new since the last digest. Exit status 0 when every source succeeded, "
-                    "1 when any failed (the others are still stored), 2 for configuration "
-                    "errors.")
+                    "came back and print one line per source. Then deliver alerts: urgent "
+                    "alerts found by this cycle, digests waiting for a retry, and each "
+                    "channel's daily digest once its time today has passed (the stdout "
+                    "channel prints a digest of what is new after every run). Exit status 0 "
+                    "when every source and delivery succeeded, 1 when any failed (the rest "
+                    "is still stored and sent), 2 for configuration errors.")
     parser.add_argument("--source", action="append", metavar="NAME",
                         help="crawl only this source (repeatable)")
-    parser.add_argument("--no-digest", action="store_true", help="do not print the digest")
+    parser.add_argument("--no-digest", action="store_true",
+                        help="deliver no alerts or digests this time (documents wait for the "
+                             "next)")
     add_config_options(parser)
     add_verbose(parser)
     parser.set_defaults(handler=handle)
@@ -38,16 +39,11 @@ def handle(args) -> int:
     outcomes = run_cycle(config, db, sources=args.source,
                          on_outcome=lambda o: print(o.line(), flush=True),
                          on_log=progress_printer(args.verbose))
+    delivered = True
     if not args.no_digest:
-        print_digest(db)
-    return 0 if all(o.status == "ok" for o in outcomes) else 1
-
-
-def print_digest(db) -> None:
-    docs = digests.undigested(db, STDOUT_CHANNEL)
-    print()
-    print(render_by_source(docs), end="")
-    if docs:
-        digests.mark_digested(db, STDOUT_CHANNEL, [d["id"] for d in docs],
-                              digest_id=f"{STDOUT_CHANNEL}:{utcnow()}")
-    sys.stdout.flush()
+        print(flush=True)
+        report = deliver_due(config, db, datetime.now(timezone.utc), out=sys.stdout)
+        for line in report.lines(skip=("stdout",)):
+            print(line, flush=True)
+        delivered = report.ok
+    return 0 if delivered and all(o.status == "ok" for o in outcomes) else 1

@@ -1,0 +1,149 @@
+"""What a digest holds: chosen documents grouped by category, with the header counts, the
+broken sources and the notice of earlier digests that could not be delivered. Rendering is
+done elsewhere (text, HTML, Slack blocks) from this one structure."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+CATEGORY_NAMES = {
+    "export_control": "Export controls",
+    "investment_pressure": "Investment pressure",
+    "alliance": "Alliances",
+    "tariff": "Tariffs",
+    "none": "Other documents",
+}
+SOURCE_NAMES = {
+    "federal_register": "Federal Register",
+    "commerce": "Department of Commerce",
+    "bis": "Bureau of Industry and Security",
+    "tsmc": "TSMC newsroom",
+    "trendforce": "TrendForce",
+    "whitehouse": "The White House",
+    "ustr": "Office of the US Trade Representative",
+}
+
+
+def category_name(category: str) -> str:
+    return CATEGORY_NAMES.get(category, category)
+
+
+def source_name(source: str) -> str:
+    return SOURCE_NAMES.get(source, source)
+
+
+@dataclass
+class Entry:
+    document_id: str
+    title: str
+    url: str
+    source: str
+    lang: str
+    published: str  # as stored: a date or a date-time
+    category: str  # the strongest matching tag ("none" for untagged documents)
+    score: float
+    evidence: str  # the sentence that justifies the tag ("" when none)
+    match: str  # the words in it that matched
+    also: list[str] = field(default_factory=list)  # the document's other categories
+
+    @property
+    def date(self) -> str:
+        return (self.published or "")[:10]
+
+
+@dataclass
+class Section:
+    category: str
+    entries: list[Entry]
+
+    @property
+    def name(self) -> str:
+        return category_name(self.category)
+
+
+@dataclass
+class Digest:
+    channel: str
+    kind: str  # daily | cycle | manual | urgent
+    period: str  # the local date of a daily digest, else the UTC time it was made
+    title: str
+    sections: list[Section]
+    broken_sources: list[dict] = field(default_factory=list)
+    undelivered: list[dict] = field(default_factory=list)
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [entry for section in self.sections for entry in section.entries]
+
+    @property
+    def document_ids(self) -> list[str]:
+        return [entry.document_id for entry in self.entries]
+
+    @property
+    def empty(self) -> bool:
+        return not self.sections
+
+    def category_counts(self) -> list[tuple[str, int]]:
+        return [(section.category, len(section.entries)) for section in self.sections]
+
+    def source_counts(self) -> list[tuple[str, int]]:
+        counts = Counter(entry.source for entry in self.entries)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def summary(self) -> str:
+        """One line: '12 documents: 5 export controls, 3 tariffs' (or 'nothing new')."""
+        n = len(self.entries)
+        if not n:
+            return "nothing new"
+        parts = ", ".join(f"{count} {category_name(cat).lower()}"
+                          for cat, count in self.category_counts())
+        return f"{n} document{'s' if n != 1 else ''}: {parts}"
+
+
+def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: list[str],
+           sources: list[str] | None = None, languages: list[str] | None = None,
+           min_score: float = 0.0, only: list[str] | None = None) -> list[Section]:
+    """Filter documents and group them: each document once, under its strongest tag among
+    `categories` (scoring at least `min_score`), its other categories named. `only`
+    narrows to documents with a tag in it (urgent alerts). Sections follow the order of
+    `categories`; entries within a section go strongest first, then newest."""
+    grouped: dict[str, list[Entry]] = {category: [] for category in categories}
+    for doc in documents:
+        if sources and doc["source"] not in sources:
+            continue
+        if languages and doc["lang"] not in languages:
+            continue
+        doc_tags = tags.get(doc["id"], [])
+        eligible = [t for t in doc_tags if t["category"] in categories
+                    and t["score"] >= min_score]
+        if only is not None:
+            eligible = [t for t in eligible if t["category"] in only]
+            if not eligible:
+                continue
+        if eligible:
+            best = max(eligible, key=lambda t: t["score"])
+        elif not doc_tags and "none" in categories and only is None:
+            best = {"category": "none", "score": 0.0, "evidence": []}
+        else:
+            continue
+        evidence = (best["evidence"] or [{}])[0]
+        grouped[best["category"]].append(Entry(
+            document_id=doc["id"], title=doc["title"], url=doc["url"], source=doc["source"],
+            lang=doc["lang"], published=doc.get("published") or "",
+            category=best["category"], score=float(best["score"]),
+            evidence=evidence.get("sentence", ""), match=evidence.get("match", ""),
+            also=[t["category"] for t in doc_tags if t["category"] != best["category"]]))
+    sections = []
+    for category in categories:
+        entries = grouped[category]
+        if entries:
+            entries.sort(key=lambda e: (-e.score, _neg(e.published), e.document_id))
+            sections.append(Section(category, entries))
+    return sections
+
+
+def _neg(text: str) -> str:
+    """Sort key for 'newest first' on ISO strings, inside an ascending sort."""
+    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+

@@ -1,0 +1,31 @@
+"""The file channel: each digest as a .txt and an .html file in a directory."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .errors import CONFIG, DeliveryError
+
+
+def file_stem(digest_id: str) -> str:
+    """'file:daily:2026-03-02' -> 'chipwatch-daily-2026-03-02' (safe on every system)."""
+    _, _, rest = digest_id.partition(":")
+    return "chipwatch-" + re.sub(r"[^A-Za-z0-9-]+", "-", rest).strip("-")
+
+
+def write_files(directory: Path, digest_id: str, payload: dict) -> str:
+    """Write (or, on a repeat, rewrite) both files atomically; return where they are."""
+    stem = file_stem(digest_id)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for suffix, content in ((".txt", payload["text"]), (".html", payload["html"])):
+            target = directory / (stem + suffix)
+            partial = target.with_name(target.name + ".partial")
+            partial.write_text(content, encoding="utf-8")
+            os.replace(partial, target)
+    except OSError as exc:
+        raise DeliveryError(CONFIG, f"cannot write digests to {directory}: "
+                                    f"{exc.strerror or exc}; check [alerts.file] directory") from None
+    return f"written to {directory / stem}.txt and .html"

@@ -1,0 +1,180 @@
+"""What the cycle, the CLI and the daemon call: make the digests that are due and deliver
+what the outbox holds. Every entry point takes `now` (an aware datetime)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TextIO
+
+from sqlite_utils import Database
+
+from store import digests as digest_store
+from store import outbox
+from store import runs as run_store
+from store import tags as tag_store
+from tracker.config import ChannelBase, Config, EmailChannel, FileChannel, SlackChannel
+
+from .clock import daily_period, in_quiet_hours, instant, quiet_end, stamp
+from .digest import Digest, category_name, choose
+from .email import new_message_id
+from .html import render_html
+from .sender import Delivery, send_due
+from .slack import render_slack
+from .text import render_text
+
+
+@dataclass
+class Made:
+    digest_id: str
+    channel: str
+    documents: int
+    status: str  # pending | empty | exists | dry-run
+    digest: Digest | None = None
+    payload: dict = field(default_factory=dict)
+
+    def line(self) -> str:
+        if self.status == "empty":
+            return f"{self.channel}: {self.digest_id}: nothing new, nothing sent"
+        if self.status == "exists":
+            return f"{self.channel}: {self.digest_id} was already made"
+        return f"{self.channel}: {self.digest_id} made with {self.documents} documents"
+
+
+@dataclass
+class Report:
+    made: list[Made] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(d.status in ("sent", "postponed") for d in self.deliveries)
+
+    def lines(self, *, skip: tuple[str, ...] = (), existing: bool = False) -> list[str]:
+        made = [m.line() for m in self.made if m.channel not in skip
+                and (existing or m.status != "exists")]
+        sent = [d.line() for d in self.deliveries if d.channel not in skip]
+        return made + sent
+
+
+def importance(channel: ChannelBase) -> list[str]:
+    """Categories most important first: urgent ones, then the channel's order."""
+    return channel.urgent + [c for c in channel.categories if c not in channel.urgent]
+
+
+def _title(kind: str, period: str, channel: ChannelBase, now: datetime,
+           only: list[str] | None) -> str:
+    if kind == "urgent":
+        return "chipwatch alert: " + ", ".join(category_name(c) for c in only or [])
+    if kind == "daily":
+        day = datetime.fromisoformat(period)
+        return f"chipwatch daily digest, {day.day} {day:%B %Y}"
+    local = now.astimezone(channel.zone)
+    return f"chipwatch digest, {local:%Y-%m-%d %H:%M} ({channel.timezone})"
+
+
+def build(config: Config, db: Database, name: str, channel: ChannelBase, now: datetime, *,
+          kind: str, period: str, only: list[str] | None = None) -> Digest:
+    """The digest of `channel` as it would be made now (nothing is written)."""
+    documents = digest_store.undigested(db, name)
+    tags = tag_store.tags_for(db, [d["id"] for d in documents])
+    sections = choose(documents, tags, categories=importance(channel), sources=channel.sources,
+                      languages=channel.languages, min_score=channel.min_score, only=only)
+    broken = [] if kind == "urgent" else run_store.broken_sources(
+        db, channel.sources or config.sources.enabled())
+    return Digest(channel=name, kind=kind, period=period,
+                  title=_title(kind, period, channel, now, only), sections=sections,
+                  broken_sources=broken,
+                  undelivered=[] if kind == "urgent" else outbox.undelivered(db, name))
+
+
+def render(digest_id: str, channel: ChannelBase, digest: Digest) -> dict:
+    """Everything the channel will send, rendered once and kept in the outbox."""
+    payload = {"title": digest.title, "text": render_text(digest)}
+    if isinstance(channel, (EmailChannel, FileChannel)):
+        payload["html"] = render_html(digest)
+    if isinstance(channel, EmailChannel):
+        payload["subject"] = f"[{channel.subject_prefix}] {digest.title}: {digest.summary()}"
+        payload["message_id"] = new_message_id(digest_id, channel.sender)
+    if isinstance(channel, SlackChannel):
+        payload["slack"] = render_slack(digest)
+    return payload
+
+
+def worth_sending(digest: Digest, channel: ChannelBase) -> bool:
+    if digest.kind == "urgent":
+        return not digest.empty
+    return (not digest.empty or channel.send_empty or bool(digest.broken_sources)
+            or bool(digest.undelivered))
+
+
+def make(config: Config, db: Database, name: str, channel: ChannelBase, now: datetime, *,
+         kind: str, period: str, only: list[str] | None = None,
+         dry_run: bool = False) -> Made:
+    """Make one digest and queue it, marking its documents, in one transaction."""
+    digest_id = f"{name}:{kind}:{period}"
+    if not dry_run and outbox.exists(db, digest_id):
+        return Made(digest_id, name, 0, "exists")
+    digest = build(config, db, name, channel, now, kind=kind, period=period, only=only)
+    payload = render(digest_id, channel, digest)
+    wanted = worth_sending(digest, channel)
+    if dry_run:
+        return Made(digest_id, name, len(digest.entries), "dry-run", digest, payload)
+    if not wanted and kind == "urgent":
+        return Made(digest_id, name, 0, "empty", digest)
+    next_attempt = now
+    if kind == "urgent" and in_quiet_hours(channel, now):
+        next_attempt = quiet_end(channel, now)  # evaluated now, delivered after quiet hours
+    status = "pending" if wanted else "empty"
+    created = outbox.create_digest(db, digest_id=digest_id, channel=name, kind=kind,
+                                   period=period, document_ids=digest.document_ids,
+                                   payload=payload, status=status,
+                                   next_attempt=stamp(next_attempt), now=stamp(now))
+    if not created:
+        return Made(digest_id, name, 0, "exists")
+    return Made(digest_id, name, len(digest.entries), status, digest, payload)
+
+
+def queue_due(config: Config, db: Database, now: datetime,
+              channels: dict[str, ChannelBase] | None = None) -> list[Made]:
+    """Urgent alerts for every channel that has urgent categories, then each channel's
+    scheduled digest if its time has come and it was not made yet."""
+    made = []
+    for name, channel in (channels or config.channels()).items():
+        if channel.urgent:
+            result = make(config, db, name, channel, now, kind="urgent", period=instant(now),
+                          only=channel.urgent)
+            if result.status != "empty":
+                made.append(result)
+        if channel.daily_time is None:
+            made.append(make(config, db, name, channel, now, kind="cycle", period=instant(now)))
+        else:
+            period = daily_period(channel, now)
+            if period:
+                made.append(make(config, db, name, channel, now, kind="daily", period=period))
+    return made
+
+
+def deliver_due(config: Config, db: Database, now: datetime | None = None, *,
+                out: TextIO | None = None) -> Report:
+    """The one call for the end of a cycle and for the daemon: queue urgent alerts and due
+    daily digests, then deliver everything pending whose time has come."""
+    now = now or datetime.now(timezone.utc)
+    report = Report(made=queue_due(config, db, now))
+    report.deliveries = send_due(config, db, now, out=out or sys.stdout)
+    return report
+
+
+def digest_now(config: Config, db: Database, now: datetime, names: list[str], *,
+               dry_run: bool = False, out: TextIO | None = None) -> Report:
+    """`chipwatch digest`: a digest now for each named channel from the documents not yet in
+    one of its digests, then delivery of that channel's pending rows."""
+    channels = config.channels()
+    report = Report()
+    for name in names:
+        report.made.append(make(config, db, name, channels[name], now, kind="manual",
+                                period=instant(now), dry_run=dry_run))
+    if not dry_run:
+        report.deliveries = send_due(config, db, now, out=out or sys.stdout, channels=names)
+    return report

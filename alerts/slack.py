@@ -1,0 +1,132 @@
+"""A digest as Slack Block Kit messages, within Slack's limits: at most 50 blocks a message,
+3000 characters a section text, 150 a header; a long digest becomes several messages, each
+with a top-level `text` fallback. Scraped text is escaped (&, <, >), so `<!channel>` or a
+`<url|label>` in a title arrives as text and pings no one."""
+
+from __future__ import annotations
+
+import re
+
+from .digest import Digest, Entry, category_name, source_name
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_CONTEXT = 2000
+# A message's blocks together stay under this many characters (Slack refuses very large
+# payloads; 12k keeps well clear).
+MAX_MESSAGE_CHARS = 12000
+MAX_TITLE = 300
+MAX_EVIDENCE = 700
+
+
+def escape(text: str) -> str:
+    """Slack's own escaping for mrkdwn and plain text: &, < and > only."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _link_url(url: str) -> str:
+    return escape(url).replace("|", "%7C").replace(" ", "%20")
+
+
+def _cut(text: str, limit: int) -> str:
+    """Shorten already-escaped text to `limit` characters without splitting an entity."""
+    if len(text) <= limit:
+        return text
+    cut = re.sub(r"&[a-z]*$", "", text[:limit - 1])
+    return cut + "\u2026"
+
+
+def _clip(raw: str, limit: int) -> str:
+    return raw if len(raw) <= limit else raw[:limit - 1] + "\u2026"
+
+
+def section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text, MAX_SECTION)}}
+
+
+def context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(text, MAX_CONTEXT)}]}
+
+
+def entry_block(entry: Entry) -> dict:
+    title = escape(_clip(entry.title, MAX_TITLE))
+    link = (f"<{_link_url(entry.url)}|{title}>"
+            if entry.url.lower().startswith(("https://", "http://")) else title)
+    meta = [source_name(entry.source), entry.lang, entry.date or "undated"]
+    if entry.also:
+        meta.append("also " + ", ".join(category_name(c).lower() for c in entry.also))
+    text = f"*{link}*\n{escape(' · '.join(meta))}"
+    if entry.evidence:
+        text += "\n>" + escape(_clip(entry.evidence, MAX_EVIDENCE)).replace("\n", " ")
+    return section(text)
+
+
+def fallback(digest: Digest) -> str:
+    return escape(f"{digest.title}: {digest.summary()}")
+
+
+def _body(digest: Digest) -> list[dict]:
+    blocks: list[dict] = []
+    if digest.undelivered:
+        lines = [":warning: *Earlier digests of this channel could not be delivered:*"]
+        for row in digest.undelivered:
+            state = "failed" if row["status"] == "failed" else "still retrying"
+            lines.append(escape(f"• {row['id']} ({row['document_count']} documents), {state}: "
+                                f"{_clip(row['last_error'] or 'unknown error', 300)}"))
+        lines.append("See `chipwatch outbox`; `chipwatch outbox retry` sends them again.")
+        blocks.append(section("\n".join(lines)))
+    if digest.empty:
+        blocks.append(section("Nothing new matches this channel's filter."))
+    for sec in digest.sections:
+        blocks.append({"type": "divider"})
+        blocks.append(section(f"*{escape(sec.name)}* ({len(sec.entries)})"))
+        blocks += [entry_block(entry) for entry in sec.entries]
+    if digest.broken_sources:
+        lines = [":rotating_light: *Broken sources*"]
+        for row in digest.broken_sources:
+            times = "once" if row["failures"] == 1 else f"{row['failures']} times in a row"
+            lines.append(escape(f"• {source_name(row['source'])}: failed {times} since "
+                                f"{row['since'][:16].replace('T', ' ')} UTC: "
+                                f"{_clip(row['last_error'], 400)}"))
+        blocks.append({"type": "divider"})
+        blocks.append(section("\n".join(lines)))
+    return blocks
+
+
+def _size(block: dict) -> int:
+    if block["type"] == "section":
+        return len(block["text"]["text"])
+    if block["type"] == "context":
+        return sum(len(e["text"]) for e in block["elements"])
+    return 0
+
+
+def render_slack(digest: Digest) -> list[dict]:
+    """The messages to post, in order: each {"text": fallback, "blocks": [...]}."""
+    head = [{"type": "header", "text": {"type": "plain_text", "emoji": False,
+                                        "text": _clip(digest.title, MAX_HEADER)}}]
+    if not digest.empty:
+        counts = " · ".join(f"{category_name(c)} *{n}*" for c, n in digest.category_counts())
+        sources = " · ".join(f"{source_name(s)} *{n}*" for s, n in digest.source_counts())
+        head.append(context(f"{len(digest.entries)} documents | {counts}\n{sources}"))
+    chunks: list[list[dict]] = [[]]
+    room, used = MAX_BLOCKS - len(head), sum(_size(b) for b in head)
+    for block in _body(digest):
+        if chunks[-1] and (len(chunks[-1]) >= room or used + _size(block) > MAX_MESSAGE_CHARS):
+            chunks.append([])
+            room, used = MAX_BLOCKS - 1, 0  # a continuation starts with one context block
+        chunks[-1].append(block)
+        used += _size(block)
+    messages = []
+    total = len(chunks)
+    for number, chunk in enumerate(chunks, 1):
+        text = fallback(digest)
+        if total > 1:
+            text += f" (part {number} of {total})"
+        if number == 1:
+            blocks = head + chunk
+        else:
+            blocks = [context(escape(f"{digest.title}, part {number} of {total}"))] + chunk
+        messages.append({"text": text, "blocks": blocks})
+    return messages

@@ -1,0 +1,141 @@
+"""The outbox: digests waiting to be delivered, being delivered, delivered or failed.
+
+A digest is created once per channel and period, in the same transaction that marks its
+documents as shown in that channel. A sender claims a pending row (status `sending`) before
+delivering it and marks it `sent` after; a row left `sending` by a process that died is
+taken up again, so delivery is at least once."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from sqlite_utils import Database
+
+from .db import utcnow
+
+OPEN_STATUSES = ("pending", "sending", "failed")
+
+
+def create_digest(db: Database, *, digest_id: str, channel: str, kind: str, period: str,
+                  document_ids: list[str], payload: dict, status: str = "pending",
+                  next_attempt: str | None = None, now: str | None = None) -> bool:
+    """Create the digest row and mark its documents, all or nothing. False when this
+    digest already exists or another digest of the channel took one of its documents."""
+    now = now or utcnow()
+    try:
+        with db.atomic():
+            db["outbox"].insert({
+                "id": digest_id, "channel": channel, "kind": kind, "period": period,
+                "created_at": now, "status": status, "attempts": 0,
+                "next_attempt": next_attempt or now, "parts_sent": 0,
+                "document_count": len(document_ids),
+                "payload": json.dumps(payload, ensure_ascii=False)})
+            db["digest_marks"].insert_all(
+                ({"channel": channel, "document_id": doc_id, "digest_id": digest_id,
+                  "marked_at": now} for doc_id in document_ids))
+    except sqlite3.IntegrityError:
+        return False
+    return True
+
+
+def exists(db: Database, digest_id: str) -> bool:
+    return next(db.query("select 1 from outbox where id = ?", [digest_id]), None) is not None
+
+
+def get(db: Database, digest_id: str) -> dict | None:
+    row = next(db.query("select * from outbox where id = ?", [digest_id]), None)
+    if row:
+        row["payload"] = json.loads(row["payload"] or "{}")
+    return row
+
+
+def recover_stale(db: Database, *, before: str, now: str | None = None) -> list[str]:
+    """Rows left `sending` since before `before` belong to a process that died mid-send:
+    they go back to pending (the send may have happened; it will be repeated)."""
+    now = now or utcnow()
+    ids = [r["id"] for r in db.query(
+        "select id from outbox where status = 'sending' and sending_since < ?", [before])]
+    with db.atomic():
+        for digest_id in ids:
+            db.execute(
+                "update outbox set status = 'pending', next_attempt = ?, sending_since = null, "
+                "last_error = 'interrupted while sending; it is sent again and may arrive "
+                "twice' where id = ? and status = 'sending'", [now, digest_id])
+    return ids
+
+
+def due(db: Database, now: str, *, channels: list[str] | None = None) -> list[dict]:
+    """Pending rows whose next attempt has come, oldest first."""
+    rows = db.query("select id, channel from outbox where status = 'pending' "
+                    "and next_attempt <= ? order by created_at, id", [now])
+    return [get(db, r["id"]) for r in rows if channels is None or r["channel"] in channels]
+
+
+def claim(db: Database, digest_id: str, *, now: str | None = None) -> bool:
+    """pending -> sending, for one sender only; False when someone else has it."""
+    cursor = db.execute(
+        "update outbox set status = 'sending', sending_since = ?, attempts = attempts + 1 "
+        "where id = ? and status = 'pending'", [now or utcnow(), digest_id])
+    db.conn.commit()
+    return cursor.rowcount == 1
+
+
+def postpone(db: Database, digest_id: str, *, next_attempt: str) -> None:
+    db.execute("update outbox set next_attempt = ? where id = ? and status = 'pending'",
+               [next_attempt, digest_id])
+    db.conn.commit()
+
+
+def mark_parts_sent(db: Database, digest_id: str, parts: int) -> None:
+    db.execute("update outbox set parts_sent = ? where id = ?", [parts, digest_id])
+    db.conn.commit()
+
+
+def mark_sent(db: Database, digest_id: str, *, now: str | None = None) -> None:
+    db.execute("update outbox set status = 'sent', sent_at = ?, sending_since = null "
+               "where id = ?", [now or utcnow(), digest_id])
+    db.conn.commit()
+
+
+def mark_retry(db: Database, digest_id: str, *, error: str, next_attempt: str) -> None:
+    db.execute("update outbox set status = 'pending', last_error = ?, next_attempt = ?, "
+               "sending_since = null where id = ?", [error, next_attempt, digest_id])
+    db.conn.commit()
+
+
+def mark_failed(db: Database, digest_id: str, *, error: str) -> None:
+    db.execute("update outbox set status = 'failed', last_error = ?, sending_since = null "
+               "where id = ?", [error, digest_id])
+    db.conn.commit()
+
+
+def retry_failed(db: Database, *, now: str | None = None,
+                 channels: list[str] | None = None) -> list[str]:
+    """Failed rows (and pending rows waiting out a back-off) become due now."""
+    now = now or utcnow()
+    rows = [r for r in db.query("select id, channel from outbox where status in "
+                                "('failed', 'pending')")
+            if channels is None or r["channel"] in channels]
+    with db.atomic():
+        for row in rows:
+            db.execute("update outbox set status = 'pending', next_attempt = ? where id = ?",
+                       [now, row["id"]])
+    return [r["id"] for r in rows]
+
+
+def listing(db: Database, *, statuses: tuple[str, ...] = OPEN_STATUSES) -> list[dict]:
+    """Rows in these statuses, newest first, without their payload."""
+    marks = ",".join("?" * len(statuses))
+    return list(db.query(
+        "select id, channel, kind, period, created_at, status, attempts, next_attempt, "
+        f"last_error, sent_at, document_count from outbox where status in ({marks}) "
+        "order by created_at desc, id", list(statuses)))
+
+
+def undelivered(db: Database, channel: str) -> list[dict]:
+    """Earlier digests of a channel that failed, or are still being retried after an error."""
+    return list(db.query(
+        "select id, period, kind, created_at, status, attempts, last_error, document_count "
+        "from outbox where channel = ? and (status = 'failed' or (status = 'pending' "
+        "and attempts > 0)) order by created_at", [channel]))
