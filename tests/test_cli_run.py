@@ -29,14 +29,14 @@ def test_run_stores_prints_a_line_per_source_and_a_digest(tmp_path):
     assert first.returncode == 0, first.stderr
     lines = first.stdout.splitlines()
     assert lines[0].startswith("federal_register: 7 fetched, 7 new, 0 changed, 0 errors in ")
-    assert "chipwatch digest: 7 new documents" in first.stdout
-    assert "Federal Register (7)" in first.stdout
-    assert "2026-09-30" in first.stdout
+    assert "7 documents: 7 other documents." in first.stdout
+    assert "By source: Federal Register 7." in first.stdout
+    assert "Federal Register | en | 2026-09-30" in first.stdout
     assert "https://www.federalregister.gov/documents/2026/09/30/2026-20058/" in first.stdout
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines()[0].startswith(
         "federal_register: 7 fetched, 0 new, 0 changed, 0 errors")
-    assert "nothing new" in second.stdout
+    assert "Nothing new matches this channel's filter." in second.stdout
     db = open_db(tmp_path / "chipwatch.db")
     assert db["documents"].count == 7
     assert [r["status"] for r in db["crawl_runs"].rows] == ["ok", "ok"]

@@ -351,7 +351,10 @@ class FileChannel(ChannelBase):
 
 
 class StdoutChannel(ChannelBase):
-    """Printed on standard output at the end of `chipwatch run` and `chipwatch digest`."""
+    """Printed on standard output at the end of `chipwatch run` and `chipwatch digest`:
+    everything new, tagged documents first, then the others."""
+    categories: list[DigestCategory] = Field(
+        default_factory=lambda: [*CATEGORIES, "none"], min_length=1)
     daily_at: str = ""
     send_empty: bool = True
 
