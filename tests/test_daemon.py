@@ -138,3 +138,42 @@ def test_a_second_daemon_on_the_same_database_is_refused(tmp_path):
             stop(first)
     assert second.returncode == 2
     assert f"pid {first.pid}" in second.stderr and "already runs" in second.stderr
+
+
+def test_daemon_mails_the_digest_and_exactly_one_alert_when_a_source_breaks(tmp_path):
+    from tests.alerting import Recorder, free_port, smtp_server
+    db = tmp_path / "chipwatch.db"
+    recorder = Recorder()
+    port = free_port()
+    smtp = smtp_server(recorder, port)
+    email = (f'[alerts.email]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\n'
+             f'security = "none"\nfrom = "chipwatch@example.org"\nto = ["analyst@example.org"]\n'
+             f'categories = ["investment_pressure", "export_control", "alliance", "tariff", "none"]\n'
+             f'daily_at = ""\n')
+    try:
+        with LoopbackServer(two_pages()) as server:
+            config = write_config(tmp_path, {"federal_register": {
+                "base_url": server.url, "agencies": AGENCIES, "per_page": 4, "every": "3s",
+                "first_run_days": 3650}},
+                extra='[daemon]\nstop_grace_seconds = 0\noutbox_every = "1s"\n' + email)
+            proc = start(config)
+            try:
+                wait_for(lambda: len(recorder.messages) >= 1, what="the first digest mail")
+                for path in ("/api/v1/documents.json", "/api/v1/documents"):
+                    server.route(path, Reply(503, "down"))
+                wait_for(lambda: len(query(db, "select id from crawl_runs where status = "
+                                              "'failed'")) >= 3,
+                         seconds=90, what="three failed crawls")
+                time.sleep(2)  # the outbox sender runs every second
+            finally:
+                code, _, err = stop(proc)
+    finally:
+        smtp.stop()
+    assert code == 0, err
+    subjects = [m["Subject"] for m in recorder.messages]
+    alerts = [s for s in subjects if "federal_register is broken" in s]
+    assert len(alerts) == 1, subjects
+    digest = recorder.messages[0]
+    assert "7 documents" in digest.get_body(("plain",)).get_content()
+    assert query(db, "select health from source_health where source = 'federal_register'") \
+        == [("broken",)]

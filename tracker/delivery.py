@@ -1,4 +1,4 @@
-"""What the cycle and the daemon hand to alerts: due deliveries and health changes."""
+"""What the daemon hands to alerts: due deliveries and changes of source health."""
 
 from __future__ import annotations
 
@@ -7,15 +7,34 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from alerts.health import queue_health_alert
+from alerts.service import deliver_due as deliver_all
 from tracker.config import Config
 from tracker.health import Transition
 
 log = logging.getLogger("chipwatch.delivery")
 
 
+class _LogWriter:
+    """The stdout channel, inside the daemon, writes to the log."""
+
+    def write(self, text: str) -> int:
+        for line in text.rstrip().splitlines():
+            log.info("digest | %s", line)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
 def deliver_due(config: Config, db: Database, now: datetime) -> None:
-    """Deliver due digests, urgent alerts and pending retries."""
+    """Queue due digests and urgent alerts, deliver pending ones, one log line each."""
+    report = deliver_all(config, db, now, out=_LogWriter())
+    for line in report.lines():
+        log.info("delivery %s", line)
 
 
 def announce_health(config: Config, db: Database, transition: Transition, now: datetime) -> None:
-    """Queue one alert for a change of a source's health."""
+    for digest_id in queue_health_alert(config, db, transition.source, transition.after,
+                                        transition.message(), now):
+        log.info("queued health alert %s", digest_id)
