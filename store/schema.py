@@ -103,3 +103,15 @@ def m002_tags(db: Database) -> None:
     db["document_tags"].create_index(["category"])
     db["documents"].add_column("categories", str)  # JSON array, [] when classified as none
     db["documents"].add_column("classifier_version", str)
+
+
+@migrations()
+def m004_search(db: Database) -> None:
+    # Bilingual full-text search (see store/search.py) and the views Datasette shows.
+    from . import search, views
+
+    search.create_search(db)
+    search.reindex_all(db)
+    db.execute(views.READING_V1)
+    db.execute(views.SOURCE_HEALTH_V1)
+    db.execute(views.FEED_ENTRIES_V1)
