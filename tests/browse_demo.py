@@ -9,6 +9,7 @@ classifier: they are what the titles say, so that every view has something to sh
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,7 +34,7 @@ TAGS = {
     "2026-19927": [("export_control", 1.5, "Denial of Export Privileges")],
     "2026-19537": [("tariff", 2.0, "Proclamation 11052")],
     "2023-28996": [("tariff", 2.5, "Adjusting Imports of Steel")],
-    "2024-00086": [("tariff", 3.0, "Antidumping Duty"), ("export_control", 0.5, "exporters")],
+    "2024-00086": [("tariff", 3.0, "less than normal value"), ("export_control", 0.5, "exporters")],
     "2024-00227": [("tariff", 1.5, "Tariff Rate Quota")],
 }
 
@@ -65,8 +66,8 @@ def shifted(docs: list[dict], newest: date) -> list[dict]:
 
 def evidence_for(doc: dict, match: str) -> list[dict]:
     text = doc["text"]
-    sentence = next((s.strip() + "." for s in text.split(". ") if match.lower() in s.lower()),
-                    doc["title"])
+    sentences = re.split(r"(?<=[a-z)]\.)\s+(?=[A-Z])", text)
+    sentence = next((s.strip() for s in sentences if match.lower() in s.lower()), doc["title"])
     return [{"sentence": sentence, "match": match}]
 
 

@@ -9,6 +9,9 @@ This plugin registers its own `escape_fts` on every connection, after Datasette'
 datasette-atom 0.9 answers 500 for a query with no rows (it takes the newest `atom_updated`
 of nothing); the `.atom` renderer registered here, also `trylast` so it replaces
 datasette-atom's, hands rows to datasette-atom and answers an empty, valid feed otherwise.
+
+Nothing is writable: Datasette reads through read-only connections, no canned query writes,
+and every request other than GET or HEAD is answered 405 before it reaches Datasette.
 """
 
 from __future__ import annotations
@@ -22,6 +25,24 @@ from markupsafe import Markup, escape
 from store.search import fts_query
 
 LINKED_TITLES = {"reading"}
+READ_METHODS = {"GET", "HEAD"}
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def read_only(scope, receive, send):
+            if scope["type"] == "http" and scope.get("method", "GET") not in READ_METHODS:
+                body = b"chipwatch browse is read-only: only GET and HEAD are accepted\n"
+                await send({"type": "http.response.start", "status": 405, "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"allow", b"GET, HEAD"),
+                    (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await app(scope, receive, send)
+        return read_only
+    return wrap
 
 
 @hookimpl(trylast=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from tracker.browse import is_loopback, serve
-from tracker.cli import UsageError
 
 from .common import add_config_options, load_config
 
@@ -19,14 +19,22 @@ def register(subparsers) -> None:
                     "can be changed through the web. Stop with Ctrl-C.")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
-    parser.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    parser.add_argument("--port", type=port_number, default=8001, help="port (default 8001)")
     add_config_options(parser)
     parser.set_defaults(handler=handle)
 
 
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a port between 1 and 65535")
+    return port
+
+
 def handle(args) -> int:
-    if not 0 < args.port < 65536:
-        raise UsageError(f"--port {args.port}: give a port between 1 and 65535")
     config = load_config(args)
     path = args.db if args.db else config.db_path
     if not is_loopback(args.host):
