@@ -8,7 +8,6 @@ created it: to change a view, add a new constant and a migration that drops and 
 READING_V1 = """
 create view reading as
 select
-  s.id as rowid,
   d.title,
   d.url,
   d.source,
@@ -20,7 +19,8 @@ select
   round(t.score, 2) as score,
   json_extract(t.evidence, '$[0].sentence') as evidence,
   d.doc_type,
-  d.id as document_id
+  d.id as document_id,
+  s.id as rowid
 from documents d
 left join document_search s on s.document_id = d.id
 left join document_tags t on t.document_id = d.id and t.category = (

@@ -106,6 +106,40 @@ def build(path: Path | str, *, newest: date | None = None, extra: list[dict] | N
     return db
 
 
+def synthetic(doc_id, source, lang, title, text, published, url=None):
+    """A made-up document (neutral filler written for the tests, no source's real text)."""
+    return {"id": f"{source}:{doc_id}", "source": source, "external_id": doc_id, "lang": lang,
+            "url": url or f"http://127.0.0.1/test/{doc_id}", "title": title, "text": text,
+            "published": published, "date_precision": "day", "timezone": "Asia/Taipei"}
+
+
+def synthetic_documents(published: str) -> list[dict]:
+    """Chinese (both scripts) and other made-up documents, all published on `published`."""
+    return [
+        synthetic("zh-1", "tsmc", "zh-Hant", "測試新聞稿一",
+                  "公司今日說明營運概況。美國商務部宣布新的出口管制措施，公司正在評估影響。",
+                  published),
+        synthetic("zh-2", "trendforce", "zh-Hans", "测试报告二",
+                  "报告指出，关税调整将影响明年的出货。", published),
+        synthetic("zh-3", "trendforce", "zh-Hant", "測試報告三",
+                  "本報告說明關稅調整後的價格走勢。", published),
+        synthetic("en-1", "commerce", "en", "Test release: incentives award for a new fab",
+                  "The award supports construction of a leading-edge fab in Arizona.", published),
+        synthetic("en-2", "commerce", "en", "Test release: cooperation framework",
+                  "The partners signed a memorandum of understanding on supply-chain "
+                  "resilience.", published),
+    ]
+
+
+SYNTHETIC_TAGS = {
+    "zh-1": [("export_control", 2.0, "出口管制")],
+    "zh-2": [("tariff", 2.0, "关税")],
+    "zh-3": [("tariff", 1.0, "關稅")],
+    "en-1": [("investment_pressure", 2.5, "leading-edge fab")],
+    "en-2": [("alliance", 2.0, "memorandum of understanding")],
+}
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: python -m tests.browse_demo PATH")

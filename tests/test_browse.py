@@ -20,31 +20,14 @@ from tracker.browse import make_datasette
 TODAY = date.today()
 RECENT = (TODAY - timedelta(days=1)).isoformat()
 
-
-def extra(doc_id, source, lang, title, text, url=None):
-    # Chinese and synthetic documents: neutral filler written for these tests
-    return {"id": f"{source}:{doc_id}", "source": source, "external_id": doc_id, "lang": lang,
-            "url": url or f"http://127.0.0.1/test/{doc_id}", "title": title, "text": text,
-            "published": RECENT, "date_precision": "day", "timezone": "Asia/Taipei"}
+EXTRA = browse_demo.synthetic_documents(RECENT)
+EXTRA_TAGS = browse_demo.SYNTHETIC_TAGS
 
 
-EXTRA = [
-    extra("zh-1", "tsmc", "zh-Hant", "測試新聞稿一",
-          "公司今日說明營運概況。美國商務部宣布新的出口管制措施，公司正在評估影響。"),
-    extra("zh-2", "trendforce", "zh-Hans", "测试报告二", "报告指出，关税调整将影响明年的出货。"),
-    extra("zh-3", "trendforce", "zh-Hant", "測試報告三", "本報告說明關稅調整後的價格走勢。"),
-    extra("en-1", "commerce", "en", "Test release: incentives award for a new fab",
-          "The award supports construction of a leading-edge fab in Arizona."),
-    extra("en-2", "commerce", "en", "Test release: cooperation framework",
-          "The partners signed a memorandum of understanding on supply-chain resilience."),
-]
-EXTRA_TAGS = {
-    "zh-1": [("export_control", 2.0, "出口管制")],
-    "zh-2": [("tariff", 2.0, "关税")],
-    "zh-3": [("tariff", 1.0, "關稅")],
-    "en-1": [("investment_pressure", 2.5, "leading-edge fab")],
-    "en-2": [("alliance", 2.0, "memorandum of understanding")],
-}
+def extra(doc_id, source, lang, title, text):
+    return browse_demo.synthetic(doc_id, source, lang, title, text, RECENT)
+
+
 ALL_TAGS = {**browse_demo.TAGS, **EXTRA_TAGS}
 FR_COUNT = len(browse_demo.fr_documents())
 TOTAL = FR_COUNT + len(EXTRA)
@@ -116,7 +99,7 @@ def test_titles_link_to_their_source_and_columns_are_described(ds):
     links.feed(page.text)
     assert ("https://www.federalregister.gov/documents/2026/08/24/2026-17231/"
             "revisions-to-the-entity-list") in links.hrefs
-    assert "Categories the classifier gave" in page.text
+    assert "What the classifier tagged" in page.text
     assert "Documents, newest first" in page.text
 
 

@@ -17,6 +17,7 @@ and every request other than GET or HEAD is answered 405 before it reaches Datas
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
@@ -25,6 +26,7 @@ from markupsafe import Markup, escape
 from store.search import fts_query
 
 LINKED_TITLES = {"reading"}
+CSS_URL = f"/-/static-plugins/{__name__}/browse.css"
 READ_METHODS = {"GET", "HEAD"}
 
 
@@ -51,8 +53,14 @@ def prepare_connection(conn):
 
 
 @hookimpl
+def extra_css_urls(table):
+    return [CSS_URL] if table in LINKED_TITLES else []
+
+
+@hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    if table not in LINKED_TITLES or column != "title" or not isinstance(value, str):
+    """In the reading view, the title links to the source and the URL shows as its host."""
+    if table not in LINKED_TITLES or column not in ("title", "url"):
         return None
     try:
         url = row["url"]
@@ -60,7 +68,10 @@ def render_cell(row, value, column, table, database, datasette):
         return None
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         return None
-    return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, escape(value))
+    text = value if column == "title" else urlsplit(url).hostname or url
+    if not isinstance(text, str):
+        return None
+    return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, escape(text))
 
 
 @hookimpl(trylast=True)
