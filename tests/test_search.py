@@ -70,3 +70,30 @@ def test_a_changed_document_is_reindexed_and_nothing_is_duplicated(db):
     assert reindex_all(db) == len(DOCS)
     assert db["document_search"].count == len(DOCS)
     assert set(search_ids(db, "关税")) == {"hant"}
+
+
+def test_the_migration_indexes_documents_stored_before_it(tmp_path):
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from store import open_db
+    from store.schema import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(sqlite3.connect(str(path)))
+    migrations.apply(old, stop_before="m004_search")
+    assert "document_search" not in old.table_names()
+    for d in DOCS:
+        old["documents"].insert({"id": d["id"], "source": d["source"],
+                                 "external_id": d["external_id"], "lang": d["lang"],
+                                 "url": d["url"], "title": d["title"], "text": d["text"],
+                                 "published": d["published"], "content_hash": "x"})
+    old.close()
+    db = open_db(path)
+    try:
+        assert set(search_ids(db, "關稅")) == {"hant", "hans"}
+        assert {r["title"] for r in db.query("select title from reading")} == {
+            d["title"] for d in DOCS}
+    finally:
+        db.close()
