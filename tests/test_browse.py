@@ -317,3 +317,14 @@ def test_browse_help_and_a_bad_port():
     result = chipwatch("browse", "--port", "70000", "--db", "unused.db")
     assert result.returncode == 2
     assert "70000" in result.stderr and "between 1 and 65535" in result.stderr
+
+
+def test_browse_on_a_busy_port_says_so(tmp_path):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = chipwatch("browse", "--db", str(tmp_path / "chipwatch.db"),
+                           "--port", str(port), timeout=60)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

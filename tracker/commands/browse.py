@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 
 from tracker.browse import is_loopback, serve
@@ -40,6 +41,13 @@ def handle(args) -> int:
     if not is_loopback(args.host):
         print(f"chipwatch: warning: listening on {args.host}: anyone who can reach this "
               f"address can read the store", file=sys.stderr)
+    try:
+        with socket.create_server((args.host, args.port)):
+            pass
+    except OSError as exc:
+        print(f"chipwatch: error: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
+              f"choose another --port or --host", file=sys.stderr)
+        return 2
     print(f"chipwatch: serving {path} at http://{args.host}:{args.port}/ (Ctrl-C to stop)",
           file=sys.stderr, flush=True)
     serve(path, host=args.host, port=args.port)
