@@ -10,6 +10,7 @@ from typing import Iterable
 from sqlite_utils import Database
 
 from .db import utcnow
+from .search import index_documents
 
 # What counts as the content of a document: a change here is recorded as a revision.
 CONTENT_FIELDS = ("title", "text", "summary", "published", "metadata")
@@ -77,6 +78,7 @@ def upsert_documents(db: Database, docs: Iterable[dict], *, now: str | None = No
                 table.update(row["id"], {**row, "revision": existing["revision"] + 1,
                                          "last_seen": now, "changed_at": now})
                 counts.changed += 1
+            index_documents(db, [row])
             if changed_ids is not None:
                 changed_ids.append(row["id"])
     return counts

@@ -42,7 +42,7 @@ def last_success_time(db: Database, source: str) -> str | None:
 
 
 def recorded_health(db: Database) -> dict[str, dict]:
-    return {row["source"]: row for row in db["source_health"].rows}
+    return {row["source"]: row for row in db["health_verdicts"].rows}
 
 
 def record_health(db: Database, source: str, health: str, detail: str, now: str,
@@ -50,4 +50,4 @@ def record_health(db: Database, source: str, health: str, detail: str, now: str,
     row = {"source": source, "health": health, "detail": detail, "checked_at": now}
     if changed:
         row["since"] = now
-    db["source_health"].upsert(row, pk="source", alter=False)
+    db["health_verdicts"].upsert(row, pk="source", alter=False)

@@ -136,9 +136,22 @@ def m003_outbox(db: Database) -> None:
 
 
 @migrations()
-def m005_source_health(db: Database) -> None:
-    # The last health verdict per source, so that only a change of health is announced.
-    db["source_health"].create(
+def m004_search(db: Database) -> None:
+    # Bilingual full-text search (see store/search.py) and the views Datasette shows.
+    from . import search, views
+
+    search.create_search(db)
+    search.reindex_all(db)
+    db.execute(views.READING_V1)
+    db.execute(views.SOURCE_HEALTH_V1)
+    db.execute(views.FEED_ENTRIES_V1)
+
+
+@migrations()
+def m005_health_verdicts(db: Database) -> None:
+    # The daemon's last health verdict per source (ok, quiet, stale, broken, disabled), so
+    # that only a change of health is announced.
+    db["health_verdicts"].create(
         {"source": str, "health": str, "detail": str, "since": str, "checked_at": str},
         pk="source",
     )

@@ -175,5 +175,5 @@ def test_daemon_mails_the_digest_and_exactly_one_alert_when_a_source_breaks(tmp_
     assert len(alerts) == 1, subjects
     digest = recorder.messages[0]
     assert "7 documents" in digest.get_body(("plain",)).get_content()
-    assert query(db, "select health from source_health where source = 'federal_register'") \
+    assert query(db, "select health from health_verdicts where source = 'federal_register'") \
         == [("broken",)]

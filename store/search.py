@@ -1,0 +1,145 @@
+"""Full-text search that works for English and for Chinese in either script.
+
+SQLite's tokenizers glue a run of Chinese characters into one token, so a word inside a
+sentence is never found. Before indexing, Chinese text is therefore rewritten: Traditional is
+converted to Simplified (OpenCC's t2s tables, offline), and each run of ideographs becomes its
+overlapping character pairs plus its last character ("出口管制規定" -> "出口 口管 管制 制规
+规定 定"). A query goes through the same rewriting and becomes a phrase of pairs, so any
+Chinese word of two or more characters is found wherever it stands in a sentence, typed in
+either script; a single character is found as a prefix. Latin text is left as it is and
+indexed with the Porter stemmer.
+
+The rewritten text lives in `document_search` (one row per document), indexed by the FTS5
+table `document_search_fts`, which sqlite-utils' triggers keep in step with it. The write
+path (`store.documents.upsert_documents`) calls `index_documents` for every new or changed
+document.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Iterable
+
+from sqlite_utils import Database
+
+SEARCH_TABLE = "document_search"
+FTS_TABLE = "document_search_fts"
+
+# CJK Unified Ideographs, Extension A, Compatibility Ideographs and the supplementary planes.
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+# How Datasette splits a search box into terms: whitespace, or a "quoted phrase".
+_QUERY_BITS = re.compile(r'\s+|(".*?")')
+
+
+@lru_cache(maxsize=1)
+def _to_simplified():
+    from opencc import OpenCC  # imported on first use: no work at import time
+
+    return OpenCC("t2s")
+
+
+def simplify(text: str) -> str:
+    """Traditional -> Simplified, only when the text has ideographs (Latin text untouched)."""
+    if not text or not _HAN_RUN.search(text):
+        return text or ""
+    return _to_simplified().convert(text)
+
+
+def _pairs(run: str, *, closing_char: bool) -> str:
+    if len(run) == 1:
+        return run
+    tokens = [run[i:i + 2] for i in range(len(run) - 1)]
+    if closing_char:
+        tokens.append(run[-1])
+    return " ".join(tokens)
+
+
+def index_text(text: str | None) -> str:
+    """The searchable form of a title or body."""
+    text = simplify(unicodedata.normalize("NFKC", text or ""))
+    return _HAN_RUN.sub(lambda m: f" {_pairs(m.group(0), closing_char=True)} ", text)
+
+
+def _query_term(term: str) -> str:
+    """One term or phrase of a query, as an FTS5 phrase (or a prefix for one character)."""
+    text = simplify(unicodedata.normalize("NFKC", term))
+    runs = _HAN_RUN.findall(text)
+    rewritten = _HAN_RUN.sub(lambda m: f" {_pairs(m.group(0), closing_char=False)} ", text)
+    phrase = '"' + " ".join(rewritten.split()).replace('"', '""') + '"'
+    if len(runs) == 1 and runs[0] == text.strip() and len(runs[0]) == 1:
+        return phrase + " *"
+    return phrase
+
+
+def fts_query(query: str) -> str:
+    """An analyst's search box -> an FTS5 MATCH expression: every term must appear; a
+    "quoted phrase" must appear as written. Same splitting as Datasette's escape_fts."""
+    query = query or ""
+    if query.count('"') % 2:
+        query += '"'
+    terms = []
+    for bit in _QUERY_BITS.split(query):
+        if not bit or bit == '""':
+            continue
+        inner = bit[1:-1] if len(bit) >= 2 and bit[0] == bit[-1] == '"' else bit
+        if inner.strip():
+            terms.append(_query_term(inner))
+    return " ".join(terms)
+
+
+def _body(doc: dict) -> str:
+    summary, text = doc.get("summary") or "", doc.get("text") or ""
+    if summary and summary not in text:
+        return f"{summary}\n{text}"
+    return text
+
+
+def index_documents(db: Database, docs: Iterable[dict]) -> int:
+    """Write (or rewrite) the searchable form of documents ({"id", "title", "text",
+    "summary"}). Call inside the transaction that wrote them."""
+    count = 0
+    for doc in docs:
+        db.execute(
+            f"insert into {SEARCH_TABLE} (document_id, title, body) values (?, ?, ?) "
+            "on conflict(document_id) do update set title = excluded.title, "
+            "body = excluded.body",
+            [doc["id"], index_text(doc.get("title")), index_text(_body(doc))])
+        count += 1
+    return count
+
+
+def reindex_all(db: Database, batch: int = 500) -> int:
+    """Rebuild the searchable form of every document (after a change to the rewriting)."""
+    count = 0
+    offset = 0
+    with db.atomic():
+        while True:
+            rows = list(db.query("select id, title, text, summary from documents "
+                                 "order by id limit ? offset ?", [batch, offset]))
+            if not rows:
+                break
+            count += index_documents(db, rows)
+            offset += batch
+    return count
+
+
+def search_ids(db: Database, query: str, limit: int = 50) -> list[str]:
+    """Document ids matching `query`, best match first (for the command line and tests)."""
+    match = fts_query(query)
+    if not match:
+        return []
+    return [r["document_id"] for r in db.query(
+        f"select s.document_id from {FTS_TABLE} f join {SEARCH_TABLE} s on s.id = f.rowid "
+        f"where {FTS_TABLE} match ? order by f.rank limit ?", [match, limit])]
+
+
+def create_search(db: Database) -> None:
+    """The search table and its FTS5 index (used by the migration)."""
+    db[SEARCH_TABLE].create(
+        {"id": int, "document_id": str, "title": str, "body": str},
+        pk="id", foreign_keys=[("document_id", "documents", "id")])
+    db[SEARCH_TABLE].create_index(["document_id"], unique=True)
+    db[SEARCH_TABLE].enable_fts(["title", "body"], fts_version="FTS5", tokenize="porter",
+                                create_triggers=True)

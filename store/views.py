@@ -1,0 +1,92 @@
+"""SQL views made for reading in Datasette. Each constant is the view as one migration
+created it: to change a view, add a new constant and a migration that drops and re-creates it.
+"""
+
+# One row per document, newest first, with its strongest tag and the sentence behind it.
+# `rowid` is the document's row in document_search: Datasette's ?_search= matches it against
+# document_search_fts.
+READING_V1 = """
+create view reading as
+select
+  d.title,
+  d.url,
+  d.source,
+  d.lang as language,
+  substr(d.published, 1, 10) as date,
+  d.published,
+  coalesce(d.categories, '[]') as categories,
+  t.category as top_category,
+  round(t.score, 2) as score,
+  json_extract(t.evidence, '$[0].sentence') as evidence,
+  d.doc_type,
+  d.id as document_id,
+  s.id as rowid
+from documents d
+left join document_search s on s.document_id = d.id
+left join document_tags t on t.document_id = d.id and t.category = (
+  select t2.category from document_tags t2 where t2.document_id = d.id
+  order by t2.score desc, t2.category limit 1)
+"""
+
+# Each source's latest finished crawl, what it found, and how long it has been failing.
+SOURCE_HEALTH_V1 = """
+create view source_health as
+select
+  r.source,
+  case
+    when r.status in ('failed', 'interrupted') then 'broken'
+    when coalesce(r.documents_new, 0) + coalesce(r.documents_changed, 0) = 0 then 'quiet'
+    else 'ok'
+  end as health,
+  r.status as last_status,
+  r.started as last_run,
+  r.finish_reason as last_finish_reason,
+  r.documents_seen as last_documents_seen,
+  r.documents_new as last_documents_new,
+  r.error_count as last_error_count,
+  json_extract(r.errors, '$[0]') as last_error,
+  (select max(o.started) from crawl_runs o
+    where o.source = r.source and o.status = 'ok') as last_ok,
+  (select count(*) from crawl_runs f
+    where f.source = r.source and f.status in ('failed', 'interrupted')
+      and f.started > coalesce((select max(o.started) from crawl_runs o
+                                where o.source = r.source and o.status = 'ok'), '')
+  ) as failures_since_ok,
+  (select count(*) from documents d where d.source = r.source) as documents,
+  (select max(d.published) from documents d where d.source = r.source) as newest_published
+from crawl_runs r
+where r.id = (select x.id from crawl_runs x where x.source = r.source and x.status != 'running'
+              order by x.started desc, x.id desc limit 1)
+"""
+
+# One row per (document, category) with the columns datasette-atom turns into a feed entry.
+# Scraped text is HTML-escaped here; datasette-atom also cleans it with bleach.
+FEED_ENTRIES_V1 = """
+create view feed_entries as
+select
+  t.category,
+  d.id as document_id,
+  d.source,
+  d.lang as language,
+  substr(d.published, 1, 10) as date,
+  d.published,
+  round(t.score, 2) as score,
+  json_extract(t.evidence, '$[0].sentence') as evidence,
+  'urn:chipwatch:' || t.category || ':' || d.id as atom_id,
+  d.title as atom_title,
+  case
+    when length(d.published) = 10 then d.published || 'T00:00:00+00:00'
+    when d.published like '%Z' or d.published glob '*[+-][0-9][0-9]:[0-9][0-9]'
+      then d.published
+    else d.published || '+00:00'
+  end as atom_updated,
+  '<p>' || replace(replace(replace(
+      coalesce(json_extract(t.evidence, '$[0].sentence'), ''),
+      '&', '&amp;'), '<', '&lt;'), '>', '&gt;') || '</p>'
+    || '<p>' || d.source || ' · ' || substr(d.published, 1, 10) || ' · '
+    || t.category || ' ' || round(t.score, 2) || '</p>' as atom_content_html,
+  d.url as atom_link
+from document_tags t
+join documents d on d.id = t.document_id
+where d.published is not null
+"""

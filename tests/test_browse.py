@@ -1,0 +1,327 @@
+"""Datasette over the store, in-process (ds.client): the reading view and its facets,
+bilingual search, canned queries, Atom feeds, the timeline, and that nothing is writable."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import date, timedelta
+from html.parser import HTMLParser
+
+import feedparser
+import pytest
+
+from store import open_db
+from store.browse import canned_queries, load_metadata
+from store.outbox import create_digest, mark_failed
+from tests import browse_demo
+from tests.conftest import chipwatch
+from tracker.browse import make_datasette
+
+TODAY = date.today()
+RECENT = (TODAY - timedelta(days=1)).isoformat()
+
+EXTRA = browse_demo.synthetic_documents(RECENT)
+EXTRA_TAGS = browse_demo.SYNTHETIC_TAGS
+
+
+def extra(doc_id, source, lang, title, text):
+    return browse_demo.synthetic(doc_id, source, lang, title, text, RECENT)
+
+
+ALL_TAGS = {**browse_demo.TAGS, **EXTRA_TAGS}
+FR_COUNT = len(browse_demo.fr_documents())
+TOTAL = FR_COUNT + len(EXTRA)
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("browse") / "chipwatch.db"
+    db = browse_demo.build(path, newest=TODAY - timedelta(days=30), extra=EXTRA,
+                           extra_tags=EXTRA_TAGS)
+    db.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def ds(store_path):
+    return make_datasette(store_path)
+
+
+def get(ds, path, **kwargs):
+    return asyncio.run(ds.client.get(path, **kwargs))
+
+
+def rows(ds, path):
+    sep = "&" if "?" in path else "?"
+    response = get(ds, f"{path}{sep}_shape=array&_size=max")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def expected_category_counts():
+    counts = Counter()
+    for tags in ALL_TAGS.values():
+        for category, _score, _match in tags:
+            counts[category] += 1
+    return counts
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href"))
+
+
+# ---- the reading view -------------------------------------------------------------------
+
+def test_reading_has_one_row_per_document_newest_first(ds):
+    found = rows(ds, "/chipwatch/reading.json")
+    assert len(found) == TOTAL
+    published = [r["published"] for r in found]
+    assert published == sorted(published, reverse=True)
+    entity = next(r for r in found if r["title"] == "Revisions to the Entity List")
+    assert entity["categories"] == '["export_control"]'
+    assert entity["top_category"] == "export_control" and entity["score"] == 3.0
+    assert entity["evidence"]
+    antidumping = next(r for r in found if r["document_id"] == "federal_register:2024-00086")
+    assert antidumping["top_category"] == "tariff"  # the stronger of its two tags
+    assert antidumping["evidence"].startswith("The U.S. Department of Commerce")
+
+
+def test_titles_link_to_their_source_and_columns_are_described(ds):
+    page = get(ds, "/chipwatch/reading?_size=max")
+    assert page.status_code == 200
+    links = Links()
+    links.feed(page.text)
+    assert ("https://www.federalregister.gov/documents/2026/08/24/2026-17231/"
+            "revisions-to-the-entity-list") in links.hrefs
+    assert "What the classifier tagged" in page.text
+    assert "Documents, newest first" in page.text
+
+
+def test_facets_and_their_counts(ds):
+    data = get(ds, "/chipwatch/reading.json?_size=0").json()
+    facets = data["facet_results"]
+    assert {"categories", "source", "language", "date"} <= set(facets)
+    categories = {f["value"]: f["count"] for f in facets["categories"]["results"]}
+    assert categories == dict(expected_category_counts())
+    sources = {f["value"]: f["count"] for f in facets["source"]["results"]}
+    assert sources == {"federal_register": FR_COUNT, "tsmc": 1, "trendforce": 2, "commerce": 2}
+    languages = {f["value"]: f["count"] for f in facets["language"]["results"]}
+    assert languages == {"en": FR_COUNT + 2, "zh-Hant": 2, "zh-Hans": 1}
+    dates = {f["value"]: f["count"] for f in facets["date"]["results"]}
+    assert dates[RECENT] == len(EXTRA)
+    # choosing a facet value filters the rows
+    tariff = rows(ds, "/chipwatch/reading.json?categories__arraycontains=tariff")
+    assert len(tariff) == expected_category_counts()["tariff"]
+
+
+def test_internal_tables_are_hidden_and_the_rest_visible(ds):
+    data = get(ds, "/chipwatch.json").json()
+    visible = {t["name"] for t in data["tables"] if not t["hidden"]}
+    hidden = {t["name"] for t in data["tables"] if t["hidden"]}
+    assert {"documents", "crawl_runs", "document_tags"} <= visible
+    assert {"_sqlite_migrations", "document_search", "document_search_fts",
+            "document_search_fts_data"} <= hidden
+    assert {"reading", "source_health", "feed_entries"} <= {v["name"] for v in data["views"]}
+
+
+def test_a_document_written_while_serving_appears(ds, store_path):
+    before = len(rows(ds, "/chipwatch/reading.json"))
+    db = open_db(store_path)
+    try:
+        from store.documents import upsert_documents
+        upsert_documents(db, [extra("late", "commerce", "en", "Test release: written later",
+                                    "A document the daemon wrote while Datasette served.")])
+    finally:
+        db.close()
+    assert len(rows(ds, "/chipwatch/reading.json")) == before + 1
+    assert [r["title"] for r in rows(ds, "/chipwatch/reading.json?_search=daemon")] == [
+        "Test release: written later"]
+
+
+# ---- search -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query, expected", [
+    ("entity list", {"Revisions to the Entity List", "Removal From the Entity List"}),
+    ("antidumping", {"Stainless Steel Sheet and Strip in Coils From Taiwan: Final Results of "
+                     "Antidumping Duty Administrative Review and Final Determination of No "
+                     "Shipments; 2021-2022"}),
+    ("關稅", {"测试报告二", "測試報告三"}),
+    ("关税", {"测试报告二", "測試報告三"}),
+    ("出口管制", {"測試新聞稿一"}),
+    ("商务部 出口管制", {"測試新聞稿一"}),
+    ("測試報告", {"测试报告二", "測試報告三"}),
+    ("测试报告", {"测试报告二", "測試報告三"}),
+])
+def test_search_in_english_and_both_chinese_scripts(ds, query, expected):
+    found = rows(ds, f"/chipwatch/reading.json?_search={query}")
+    assert {r["title"] for r in found} == expected
+
+
+def test_the_search_box_keeps_what_the_analyst_typed(ds):
+    page = get(ds, "/chipwatch/reading?_search=關稅")
+    assert page.status_code == 200
+    assert 'value="關稅"' in page.text
+    assert "2 rows" in page.text
+
+
+# ---- canned queries and feeds -----------------------------------------------------------
+
+def test_every_canned_query_answers(ds):
+    names = set(canned_queries())
+    assert names == {"this_week", "export_control", "investment_pressure", "alliance",
+                     "tariff", "broken_sources", "undelivered_digests"}
+    for name in names:
+        response = get(ds, f"/chipwatch/{name}.json")
+        assert response.status_code == 200 and response.json()["ok"], name
+
+
+def test_this_week_by_category(ds):
+    found = rows(ds, "/chipwatch/this_week.json")
+    assert Counter(r["category"] for r in found) == Counter(
+        {"tariff": 2, "export_control": 1, "investment_pressure": 1, "alliance": 1})
+    assert [r["category"] for r in found] == sorted(r["category"] for r in found)
+
+
+def test_export_control_actions_by_date(ds):
+    found = rows(ds, "/chipwatch/export_control.json")
+    assert len(found) == expected_category_counts()["export_control"]
+    dates = [r["date"] for r in found]
+    assert dates == sorted(dates, reverse=True)
+    assert found[0]["title"] == "測試新聞稿一"
+
+
+def test_investment_pressure_newest_first(ds):
+    found = rows(ds, "/chipwatch/investment_pressure.json")
+    assert [r["title"] for r in found] == ["Test release: incentives award for a new fab"]
+    assert found[0]["evidence"].startswith("The award supports")
+
+
+def test_broken_sources(ds):
+    found = rows(ds, "/chipwatch/broken_sources.json")
+    assert [(r["source"], r["failures_since_ok"]) for r in found] == [("bis", 2)]
+    assert "yielded no items" in found[0]["last_error"]
+    health = {r["source"]: r["health"] for r in rows(ds, "/chipwatch/source_health.json")}
+    assert health == {"bis": "broken", "federal_register": "ok"}
+
+
+def test_undelivered_digests_lists_unsent_outbox_rows(tmp_path):
+    db = open_db(tmp_path / "chipwatch.db")
+    for day, channel, status, error in (("18", "email", "sent", None),
+                                        ("19", "slack", "failed", "429 from Slack"),
+                                        ("20", "email", "pending", None),
+                                        ("20", "file", "empty", None)):
+        create_digest(db, digest_id=f"{channel}:daily:2026-11-{day}", channel=channel,
+                      kind="daily", period=f"2026-11-{day}", document_ids=[], payload={},
+                      status=status, now=f"2026-11-{day}T07:00:00+00:00")
+        if error:
+            mark_failed(db, f"{channel}:daily:2026-11-{day}", error=error)
+    db.close()
+    found = rows(make_datasette(tmp_path / "chipwatch.db"),
+                 "/chipwatch/undelivered_digests.json")
+    assert [(r["channel"], r["status"]) for r in found] == [("slack", "failed"),
+                                                             ("email", "pending")]
+
+
+@pytest.mark.parametrize("name", ["this_week", "export_control", "investment_pressure",
+                                  "alliance", "tariff"])
+def test_each_category_query_is_an_atom_feed(ds, name):
+    response = get(ds, f"/chipwatch/{name}.atom")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == load_metadata()["databases"]["chipwatch"]["queries"][name]["title"]
+    table = rows(ds, f"/chipwatch/{name}.json")
+    assert len(feed.entries) == len(table) > 0
+    assert {e.link for e in feed.entries} == {r["url"] for r in table}
+    assert all(e.updated for e in feed.entries)
+
+
+def test_feed_escapes_scraped_text_and_an_empty_feed_is_valid(tmp_path):
+    db = open_db(tmp_path / "chipwatch.db")
+    db.close()
+    empty = make_datasette(tmp_path / "chipwatch.db")
+    response = get(empty, "/chipwatch/alliance.atom")
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo and feed.entries == []
+    assert feed.feed.title == "Alliances and cooperation, newest first"
+
+
+def test_the_index_page_links_to_the_timeline_and_the_timeline_has_its_charts(ds):
+    index = get(ds, "/")
+    links = Links()
+    links.feed(index.text)
+    assert "/-/dashboards/timeline" in links.hrefs
+    assert "/chipwatch/reading" in links.hrefs
+    page = get(ds, "/-/dashboards/timeline")
+    assert page.status_code == 200
+    assert 'id="card-by-category"' in page.text
+    chart = load_metadata()["plugins"]["datasette-dashboards"]["timeline"]["charts"]["by-category"]
+    sql = chart["query"].replace("[[ and substr(d.published, 1, 10) >= :date_start ]]", "")
+    sql = sql.replace("[[ and substr(d.published, 1, 10) <= :date_end ]]", "")
+    weeks = get(ds, "/chipwatch.json", params={"sql": sql, "_shape": "array"}).json()
+    assert sum(w["documents"] for w in weeks) == sum(expected_category_counts().values())
+    assert all(date.fromisoformat(w["week"]).weekday() == 0 for w in weeks)
+
+
+# ---- nothing writable -------------------------------------------------------------------
+
+def test_nothing_accepts_a_write(ds, store_path):
+    db = open_db(store_path)
+    before = db["documents"].count
+    db.close()
+    attempts = [
+        ("post", "/chipwatch/documents", {"title": "x"}),
+        ("post", "/chipwatch/reading", {"title": "x"}),
+        ("post", "/chipwatch/export_control", {}),
+        ("post", "/chipwatch", {"sql": "delete from documents"}),
+        ("post", "/chipwatch/-/insert", {"row": {"id": "x"}}),
+        ("post", "/chipwatch/documents/-/insert", {"row": {"id": "x"}}),
+        ("get", "/chipwatch.json?sql=delete+from+documents", None),
+        ("get", "/chipwatch.json?sql=insert+into+documents(id)+values('x')", None),
+        ("get", "/chipwatch.json?sql=drop+table+crawl_runs", None),
+        ("get", "/chipwatch.json?sql=update+documents+set+title='x'", None),
+    ]
+    for method, path, body in attempts:
+        if method == "post":
+            response = asyncio.run(ds.client.post(path, json=body))
+        else:
+            response = get(ds, path)
+        assert response.status_code in (400, 403, 404, 405), (path, response.status_code)
+        if method == "post":
+            assert response.status_code == 405 and "read-only" in response.text
+    db = open_db(store_path)
+    assert db["documents"].count == before
+    assert "crawl_runs" in db.table_names()
+    assert list(db.query("select id from documents where title = 'x' or id = 'x'")) == []
+    db.close()
+    plugins = {p["name"] for p in get(ds, "/-/plugins.json").json()}
+    assert plugins == {"store.browse.plugin", "datasette-atom", "datasette-dashboards",
+                       "datasette-leaflet", "datasette-render-markdown"}
+    assert not any(q.get("write") for q in canned_queries().values())
+
+
+def test_browse_help_and_a_bad_port():
+    assert chipwatch("browse", "--help").returncode == 0
+    result = chipwatch("browse", "--port", "70000", "--db", "unused.db")
+    assert result.returncode == 2
+    assert "70000" in result.stderr and "between 1 and 65535" in result.stderr
+
+
+def test_browse_on_a_busy_port_says_so(tmp_path):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = chipwatch("browse", "--db", str(tmp_path / "chipwatch.db"),
+                           "--port", str(port), timeout=60)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

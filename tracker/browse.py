@@ -1,0 +1,59 @@
+"""Datasette over the live store: read-only, with chipwatch's metadata and plugin."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from pathlib import Path
+
+from store import open_db
+from store.browse import DATABASE_NAME, load_metadata
+
+PLUGIN_NAME = "chipwatch"
+
+
+def register_plugin() -> None:
+    """Register chipwatch's Datasette plugin once per process."""
+    from datasette.plugins import pm
+
+    from store.browse import plugin
+
+    if pm.get_plugin(PLUGIN_NAME) is None:
+        pm.register(plugin, name=PLUGIN_NAME)
+
+
+def make_datasette(db_path: str | Path):
+    """A Datasette serving the store at `db_path` (migrated first) as /chipwatch, in mutable
+    mode so documents written by the daemon appear at once. Reads go through read-only
+    connections; no canned query writes and no write plugin is installed."""
+    from datasette.app import Datasette
+    from datasette.database import Database as DatasetteDatabase
+
+    db_path = Path(db_path)
+    open_db(db_path).close()  # creates and migrates: search table, views and outbox exist
+    metadata = load_metadata()
+    register_plugin()
+    ds = Datasette([], metadata=metadata, settings={"default_page_size": 50})
+    ds.add_database(DatasetteDatabase(ds, path=str(db_path), is_mutable=True),
+                    name=DATABASE_NAME)
+    if "_memory" in ds.databases:  # Datasette adds it when started without files
+        ds.remove_database("_memory")
+    return ds
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> None:
+    import uvicorn
+
+    ds = make_datasette(db_path)
+    asyncio.run(ds.invoke_startup())
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on",
+                workers=1)

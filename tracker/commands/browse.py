@@ -1,0 +1,54 @@
+"""`chipwatch browse`: the store in Datasette, read-only, on 127.0.0.1 by default."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+
+from tracker.browse import is_loopback, serve
+
+from .common import add_config_options, load_config
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "browse", help="browse and search the store in Datasette (read-only)",
+        description="Serve the store with Datasette: documents newest first with facets by "
+                    "category, source, language and date; search in English and Chinese "
+                    "(either script); canned queries with Atom feeds; a timeline. Nothing "
+                    "can be changed through the web. Stop with Ctrl-C.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=port_number, default=8001, help="port (default 8001)")
+    add_config_options(parser)
+    parser.set_defaults(handler=handle)
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a port between 1 and 65535")
+    return port
+
+
+def handle(args) -> int:
+    config = load_config(args)
+    path = args.db if args.db else config.db_path
+    if not is_loopback(args.host):
+        print(f"chipwatch: warning: listening on {args.host}: anyone who can reach this "
+              f"address can read the store", file=sys.stderr)
+    try:
+        with socket.create_server((args.host, args.port)):
+            pass
+    except OSError as exc:
+        print(f"chipwatch: error: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
+              f"choose another --port or --host", file=sys.stderr)
+        return 2
+    print(f"chipwatch: serving {path} at http://{args.host}:{args.port}/ (Ctrl-C to stop)",
+          file=sys.stderr, flush=True)
+    serve(path, host=args.host, port=args.port)
+    return 0
