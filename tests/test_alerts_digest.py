@@ -15,8 +15,8 @@ from store.tags import tags_for
 from store.digests import undigested
 from tracker.config import ConfigError, parse
 
-from alerting import add_document
-from conftest import chipwatch, write_config
+from tests.alerting import add_document
+from tests.conftest import chipwatch, write_config
 
 CONFIG = Path("/tmp/config.toml")
 

@@ -16,8 +16,8 @@ from alerts.slack import MAX_BLOCKS, MAX_SECTION, render_slack
 from store import outbox
 from tracker.config import parse
 
-from alerting import add_document
-from loopback import LoopbackServer, Reply
+from tests.alerting import add_document
+from tests.loopback import LoopbackServer, Reply
 
 NOW = datetime(2026, 3, 2, 13, 0, tzinfo=timezone.utc)
 HOOK = "/services/T000/B000/XXXX"

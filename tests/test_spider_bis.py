@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 import time_machine
-from conftest import FIXTURES, write_config
-from loopback import LoopbackServer, Reply
+from tests.conftest import FIXTURES, write_config
+from tests.loopback import LoopbackServer, Reply
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
