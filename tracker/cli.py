@@ -11,7 +11,7 @@ import sys
 from store import StoreError
 from tracker.config import ConfigError
 
-COMMANDS = ["run", "crawl", "backfill"]
+COMMANDS = ["run", "crawl", "backfill", "classify", "reclassify"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

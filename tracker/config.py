@@ -164,10 +164,21 @@ class SourcesConfig(_Section):
         return [name for name, source in self.items() if source.enabled]
 
 
+class ClassifierConfig(_Section):
+    # An analyst's own rules file (TOML); None: the rules shipped with chipwatch.
+    rules: Path | None = None
+    # A category is given when its score reaches this (a rules file may set a category's own
+    # `threshold`).
+    min_score: float = Field(3.0, gt=0)
+    # How many sentences of evidence each tag keeps.
+    max_evidence: int = Field(3, ge=1, le=20)
+
+
 class Config(_Section):
     store: StoreConfig = StoreConfig()
     crawl: CrawlConfig = CrawlConfig()
     sources: SourcesConfig = SourcesConfig()
+    classifier: ClassifierConfig = ClassifierConfig()
     # Where the file was read from; relative paths in it are taken from its directory.
     origin: Path = Field(default=Path(DEFAULT_CONFIG_NAME), exclude=True)
 
@@ -182,6 +193,10 @@ class Config(_Section):
     @property
     def cache_dir(self) -> Path:
         return self.resolve(self.crawl.cache_dir)
+
+    @property
+    def rules_path(self) -> Path | None:
+        return self.resolve(self.classifier.rules) if self.classifier.rules else None
 
     def source(self, name: str) -> SourceBase:
         if name not in SourcesConfig.model_fields:

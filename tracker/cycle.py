@@ -11,8 +11,27 @@ from sqlite_utils import Database
 
 from store import documents as doc_store
 from store import runs as run_store
+from tracker.classify import Classifier, build_classifier
+from tracker.classify.apply import tag_documents
 from tracker.config import Config
 from tracker.crawl import CrawlResult, build_spec, run_crawl
+
+_classifiers: dict[tuple, Classifier] = {}
+
+
+def classifier_for(config: Config) -> Classifier:
+    """The classifier the configuration asks for, loaded once per process (a daemon runs
+    many cycles); a changed rules file is read again."""
+    path = config.rules_path
+    try:
+        stamp = path.stat().st_mtime_ns if path else None
+    except OSError:
+        stamp = None
+    key = (path, stamp, config.classifier.min_score, config.classifier.max_evidence)
+    if key not in _classifiers:
+        _classifiers.clear()
+        _classifiers[key] = build_classifier(config)
+    return _classifiers[key]
 
 
 @dataclass
@@ -29,6 +48,7 @@ class SourceOutcome:
     errors: list[str] = field(default_factory=list)
     changed_ids: list[str] = field(default_factory=list)
     run_id: int | None = None
+    tagged: int = 0  # new and changed documents classified
 
     def line(self) -> str:
         n = len(self.errors)
@@ -57,6 +77,7 @@ def crawl_source(config: Config, db: Database, source: str, *, mode: str = "rout
     """Crawl one source and store its documents; the run is recorded whatever happens."""
     today = today or date.today()
     since = since or since_for(config, db, source, today)
+    classifier = classifier_for(config)  # a broken rules file stops us before crawling
     run_id = run_store.start_run(db, source, mode)
     spec = build_spec(config, source, mode=mode, since=since, max_pages=max_pages,
                       known=doc_store.known_documents(db, source))
@@ -66,7 +87,9 @@ def crawl_source(config: Config, db: Database, source: str, *, mode: str = "rout
         run_store.finish_run(db, run_id, status="interrupted",
                              finish_reason="chipwatch was stopped during the crawl")
         raise
-    return store_result(db, run_id, result)
+    outcome = store_result(db, run_id, result)
+    outcome.tagged = tag_documents(db, classifier, outcome.changed_ids).documents
+    return outcome
 
 
 def store_result(db: Database, run_id: int, result: CrawlResult) -> SourceOutcome:
