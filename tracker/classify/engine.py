@@ -120,18 +120,17 @@ class Classifier:
         spans = rule.terms.find(scan)
         if not spans:
             return None
-        located = [(doc.sentence_of(s), (s, e)) for s, e in spans]
+        owners = doc.owners()
+        located = [(owners[s], (s, e)) for s, e in spans]
         for needed in rule.with_:
-            found = needed.find(scan)
-            if not found:
-                return None
             if rule.within == "sentence":
-                where = {doc.sentence_of(s) for s, _ in found}
-                located = [m for m in located if m[0] in where]
+                located = [m for m in located if scan.sentence_has(needed, m[0])]
                 if not located:
                     return None
+            elif not needed.find(scan):
+                return None
         if rule.without is not None:
-            where = {doc.sentence_of(s) for s, _ in rule.without.find(scan)}
+            where = scan.sentences_of(rule.without)
             located = [m for m in located if m[0] not in where]
             if not located:
                 return None

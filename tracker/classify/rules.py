@@ -103,6 +103,7 @@ class RulesFileSpec(_Spec):
 # -- compiled form ---------------------------------------------------------------------------
 
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
+_CJK_PAIR = re.compile(r"(?=(" + CJK.pattern + "{2}))")
 _PIECES = re.compile(r"\s*\.\.\.\s*|\s+|[-\u2010-\u2013]|\*|['\u2019]|.", re.S)
 _DASHES = "-\u2010\u2011\u2012\u2013"
 _DASH_CLASS = r"\-\u2010-\u2013"
@@ -141,23 +142,48 @@ class Term:
         return spans
 
 
+def _occurs(term: Term, scan: "Scan", start: int, end: int) -> bool:
+    cached = scan.terms.get(term)
+    if cached is not None:
+        return any(start <= s < end for s, _ in cached)
+    text = scan.doc.lowered if term.on_lowered else scan.doc.match
+    pos = start
+    while True:
+        m = term.regex.search(text, pos, end)
+        if m is None:
+            return False
+        s0 = m.start()
+        if m.end() > s0 and not (term.bounded_start and s0 and text[s0 - 1].isascii()
+                                 and text[s0 - 1].isalnum()):
+            return True
+        pos = s0 + 1
+
+
+Term.occurs = _occurs
+
+
 class AnchorIndex:
     """Which terms could match a document, found with set operations rather than by
     trying every term: most terms of a rule book are absent from any one document."""
 
     def __init__(self, terms: list[Term]) -> None:
-        self.words: dict[str, list[Term]] = {}
+        self.words: dict[str, list[Term]] = {}  # whole word -> terms with further needs
+        self.free: dict[str, list[Term]] = {}  # whole word -> terms that need nothing else
         self.prefixes: dict[str, list[tuple[str, Term]]] = {}
-        self.cjk: dict[str, list[tuple[str, Term]]] = {}
+        self.cjk: dict[str, list[tuple[str, Term]]] = {}  # first two characters -> terms
+        self.cjk_single: dict[str, list[Term]] = {}  # one-character anchors
         self.always_latin: list[Term] = []
         self.always_cjk: list[Term] = []
         for term in terms:
             if term.anchor_kind == "word":
-                self.words.setdefault(term.anchor, []).append(term)
+                simple = not term.need_words and not term.need_starts
+                (self.free if simple else self.words).setdefault(term.anchor, []).append(term)
             elif term.anchor_kind == "prefix":
                 self.prefixes.setdefault(term.anchor[:PREFIX], []).append((term.anchor, term))
+            elif term.anchor_kind == "cjk" and len(term.anchor) == 1:
+                self.cjk_single.setdefault(term.anchor, []).append(term)
             elif term.anchor_kind == "cjk":
-                self.cjk.setdefault(term.anchor[0], []).append((term.anchor, term))
+                self.cjk.setdefault(term.anchor[:2], []).append((term.anchor, term))
             elif term.cjk:
                 self.always_cjk.append(term)
             else:
@@ -165,28 +191,37 @@ class AnchorIndex:
 
     def candidates(self, doc: Prepared) -> set[Term]:
         words = set(_LATIN_WORD.findall(doc.lowered))
-        starts = {w[:PREFIX] for w in words}
         found: set[Term] = set(self.always_latin)
+        for word in words.intersection(self.free):
+            found.update(self.free[word])
+        starts = None
         for word in words.intersection(self.words):
             for term in self.words[word]:
-                if term.need_words <= words and term.need_starts <= starts:
+                if term.need_words <= words:
+                    if term.need_starts:
+                        if starts is None:
+                            starts = {w[:PREFIX] for w in words}
+                        if not term.need_starts <= starts:
+                            continue
                     found.add(term)
-        ordered: list[str] | None = None
+        if starts is None:
+            starts = {w[:PREFIX] for w in words}
+        lowered = doc.lowered
         for key in starts.intersection(self.prefixes):
             for anchor, term in self.prefixes[key]:
-                if len(anchor) > PREFIX:
-                    if ordered is None:
-                        ordered = sorted(words)
-                    i = bisect_left(ordered, anchor)
-                    if i == len(ordered) or not ordered[i].startswith(anchor):
-                        continue
+                if len(anchor) > PREFIX and anchor not in lowered:
+                    continue
                 if term.need_words <= words and term.need_starts <= starts:
                     found.add(term)
         if doc.has_cjk:
+            text = doc.match
             found.update(self.always_cjk)
-            for char in set(doc.match).intersection(self.cjk):
-                for anchor, term in self.cjk[char]:
-                    if anchor in doc.match:
+            for char in set(text).intersection(self.cjk_single):
+                found.update(self.cjk_single[char])
+            pairs = set(_CJK_PAIR.findall(text))
+            for pair in pairs.intersection(self.cjk):
+                for anchor, term in self.cjk[pair]:
+                    if len(anchor) == 2 or anchor in text:
                         found.add(term)
         return found
 
@@ -200,10 +235,37 @@ class Scan:
         self.reset()
 
     def reset(self) -> None:
-        """Start again (after exclusions have blanked words out of the text)."""
+        """Start again (after exclusions have blanked words out of the text; the candidates
+        found before still include every term that can match)."""
         self.terms: dict[Term, list[tuple[int, int]]] = {}
         self.sets: dict[int, list[tuple[int, int]]] = {}
-        self.candidates = self.index.candidates(self.doc)
+        self.in_sentences: dict[int, set[int]] = {}
+        self.checked: dict[tuple[int, int], bool] = {}
+        if not hasattr(self, "candidates"):
+            self.candidates = self.index.candidates(self.doc)
+
+    def sentence_has(self, terms: "TermSet", index: int) -> bool:
+        """Whether any of `terms` occurs in sentence `index` (searching that sentence only,
+        unless the whole text has been searched for them already)."""
+        if id(terms) in self.in_sentences:
+            return index in self.in_sentences[id(terms)]
+        key = (id(terms), index)
+        known = self.checked.get(key)
+        if known is None:
+            start, end = self.doc.sentences[index]
+            known = any(term.occurs(self, start, end)
+                        for term in terms.members.intersection(self.candidates))
+            self.checked[key] = known
+        return known
+
+    def sentences_of(self, terms: "TermSet") -> set[int]:
+        """The sentences in which any of `terms` occurs."""
+        found = self.in_sentences.get(id(terms))
+        if found is None:
+            owners = self.doc.owners()
+            found = {owners[start] for start, _ in terms.find(self)}
+            self.in_sentences[id(terms)] = found
+        return found
 
 
 @dataclass(eq=False)

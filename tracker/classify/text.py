@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -15,7 +15,7 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # by space and something that starts a sentence, unless the word before it is an
 # abbreviation (U.S., Co., Inc., No., Jan., ...).
 _BOUNDARY = re.compile(
-    r"[\u3002!?]+[\"'\u201d\u2019\u300d\u300f)]*\s*"          # 。 ! ? (NFKC folds ！？)
+    r"[\u3002!?]+[\"'\u201d\u2019\u300d\u300f)]*\s*"          # 。 ! ? (！？ are folded)
     r"|\.[\"'\u201d\u2019)]*\s+(?=[A-Z\"'\u201c\u2018(\u3400-\u9fff])"  # . then a capital
     r"|\n+")
 _STOP = re.compile(r"[.!?\u3002\n]")
@@ -26,13 +26,22 @@ _ABBREVIATION = re.compile(
     r"|cf|e\.g|i\.e))\.[\"'\u201d\u2019)]*\s+$")
 
 
+_WIDE = re.compile(r"[\uff01-\uff5e\uff61]+")  # full-width ASCII forms, halfwidth 。
+
+
+def _narrow(match: re.Match) -> str:
+    return unicodedata.normalize("NFKC", match.group())
+
+
 def clean(value: str | None) -> str:
-    """NFKC (full-width letters and punctuation to their plain forms), one space between
-    words, single newlines between paragraphs."""
+    """NFC, full-width letters, digits and punctuation to their plain forms (as NFKC), one
+    space between words, single newlines between paragraphs."""
     if not value:
         return ""
-    if not unicodedata.is_normalized("NFKC", value):
-        value = unicodedata.normalize("NFKC", value)
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    if _WIDE.search(value):  # NFKC on whole Chinese texts is slow; fold only what matters
+        value = _WIDE.sub(_narrow, value)
     lines = (" ".join(line.replace("\u200b", " ").split()) for line in value.splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -53,7 +62,7 @@ def to_simplified(value: str) -> str:
 
 def normalise_term(value: str) -> str:
     """What a rule's term is turned into before it is compiled: the same folding as text."""
-    return to_simplified(clean(value))
+    return to_simplified(clean(unicodedata.normalize("NFKC", value)))
 
 
 def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
@@ -90,9 +99,20 @@ class Prepared:
     title_end: int
     starts: list[int]
     sentences: list[tuple[int, int]]
+    _owners: list[int] | None = field(default=None, repr=False)
 
     def sentence_of(self, offset: int) -> int:
         return max(0, bisect_right(self.starts, offset) - 1)
+
+    def owners(self) -> list[int]:
+        """For every offset of the text, the index of its sentence (built once, on demand)."""
+        if self._owners is None:
+            owners = [0] * len(self.match)
+            bounds = self.starts[1:] + [len(self.match)]
+            for index, (start, end) in enumerate(zip(self.starts, bounds)):
+                owners[start:end] = [index] * (end - start)
+            self._owners = owners
+        return self._owners
 
     def sentence_text(self, index: int) -> str:
         begin, end = self.sentences[index]
