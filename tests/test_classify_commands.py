@@ -169,3 +169,16 @@ def test_committed_eval_set_is_us_government_only(path):
     rows = [json.loads(line) for line in (ROOT / path).read_text(encoding="utf-8").splitlines()]
     assert rows and {r["source"] for r in rows} <= {"federal_register", "commerce", "bis",
                                                     "whitehouse", "ustr"}
+
+
+def test_a_broken_rules_file_stops_a_cycle_before_it_crawls(tmp_path, db):
+    from tracker.config import ConfigError, parse
+    from tracker.cycle import crawl_source
+
+    (tmp_path / "bad.toml").write_text("[categories.tariff]\nweight = 1\n")
+    config = parse({"classifier": {"rules": "bad.toml"},
+                    "sources": {"federal_register": {"base_url": "http://127.0.0.1:9"}}},
+                   origin=tmp_path / "config.toml")
+    with pytest.raises(ConfigError, match="bad.toml: invalid rules file"):
+        crawl_source(config, db, "federal_register")
+    assert db["crawl_runs"].count == 0

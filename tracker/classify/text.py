@@ -20,7 +20,7 @@ _BOUNDARY = re.compile(
     r"|\n+")
 _STOP = re.compile(r"[.!?\u3002\n]")
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Za-z]\.){1,3}[A-Za-z]?"           # U.S., U.S.C., R.O.C.
+    r"(?:\b[A-Za-z](?:\.[A-Za-z]){0,3}"             # initials, U.S., U.S.C., R.O.C.
     r"|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Sec|St|No|Nos|Co|Corp|Inc|Ltd|Jr|Sr|vs|etc|al|Fig"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Dept|Univ|approx|Pub|Stat|Reg|Ch"
     r"|cf|e\.g|i\.e))\.[\"'\u201d\u2019)]*\s+$")
