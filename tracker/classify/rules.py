@@ -9,7 +9,6 @@ every key. Any mistake is reported as a ConfigError naming the file, the rule an
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_left
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -141,25 +140,22 @@ class Term:
         scan.terms[self] = spans
         return spans
 
-
-def _occurs(term: Term, scan: "Scan", start: int, end: int) -> bool:
-    cached = scan.terms.get(term)
-    if cached is not None:
-        return any(start <= s < end for s, _ in cached)
-    text = scan.doc.lowered if term.on_lowered else scan.doc.match
-    pos = start
-    while True:
-        m = term.regex.search(text, pos, end)
-        if m is None:
-            return False
-        s0 = m.start()
-        if m.end() > s0 and not (term.bounded_start and s0 and text[s0 - 1].isascii()
-                                 and text[s0 - 1].isalnum()):
-            return True
-        pos = s0 + 1
-
-
-Term.occurs = _occurs
+    def occurs(self, scan: "Scan", start: int, end: int) -> bool:
+        """Whether the term matches between offsets start and end (one sentence)."""
+        cached = scan.terms.get(self)
+        if cached is not None:
+            return any(start <= s < end for s, _ in cached)
+        text = scan.doc.lowered if self.on_lowered else scan.doc.match
+        pos = start
+        while True:
+            m = self.regex.search(text, pos, end)
+            if m is None:
+                return False
+            s0 = m.start()
+            if m.end() > s0 and not (self.bounded_start and s0 and text[s0 - 1].isascii()
+                                     and text[s0 - 1].isalnum()):
+                return True
+            pos = s0 + 1
 
 
 class AnchorIndex:

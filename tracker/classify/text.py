@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -101,9 +100,6 @@ class Prepared:
     sentences: list[tuple[int, int]]
     _owners: list[int] | None = field(default=None, repr=False)
 
-    def sentence_of(self, offset: int) -> int:
-        return max(0, bisect_right(self.starts, offset) - 1)
-
     def owners(self) -> list[int]:
         """For every offset of the text, the index of its sentence (built once, on demand)."""
         if self._owners is None:
@@ -113,10 +109,6 @@ class Prepared:
                 owners[start:end] = [index] * (end - start)
             self._owners = owners
         return self._owners
-
-    def sentence_text(self, index: int) -> str:
-        begin, end = self.sentences[index]
-        return self.display[begin:end].strip()
 
     def in_title(self, index: int) -> bool:
         return self.sentences[index][0] < self.title_end
