@@ -49,3 +49,19 @@ def unclassified_ids(db: Database, version: str | None = None) -> list[str]:
     return [r["id"] for r in db.query(
         "select id from documents where classifier_version is null or classifier_version != ?",
         [version])]
+
+
+def documents_to_classify(db: Database, document_ids: list[str]) -> list[dict]:
+    """What the classifier reads of each document (missing ids are left out)."""
+    rows: list[dict] = []
+    for start in range(0, len(document_ids), 500):
+        chunk = document_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows.extend(db.query(
+            "select id, source, lang, title, text, summary, doc_type, metadata, categories "
+            f"from documents where id in ({marks})", chunk))
+    return rows
+
+
+def all_document_ids(db: Database) -> list[str]:
+    return [r["id"] for r in db.query("select id from documents order by id")]

@@ -12,7 +12,8 @@ from store import StoreError
 from tracker.commands.common import UsageError
 from tracker.config import ConfigError
 
-COMMANDS = ["run", "crawl", "backfill", "digest", "outbox", "daemon", "status", "browse"]
+COMMANDS = ["run", "crawl", "backfill", "classify", "reclassify", "digest", "outbox",
+            "daemon", "status", "browse"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

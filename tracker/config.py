@@ -373,6 +373,14 @@ class AlertsConfig(_Section):
 
     def enabled(self) -> dict[str, ChannelBase]:
         return {name: ch for name, ch in self.channels().items() if ch.enabled}
+class ClassifierConfig(_Section):
+    # An analyst's own rules file (TOML); None: the rules shipped with chipwatch.
+    rules: Path | None = None
+    # A category is given when its score reaches this (a rules file may set a category's own
+    # `threshold`).
+    min_score: float = Field(3.0, gt=0)
+    # How many sentences of evidence each tag keeps.
+    max_evidence: int = Field(3, ge=1, le=20)
 
 
 class Config(_Section):
@@ -381,6 +389,7 @@ class Config(_Section):
     sources: SourcesConfig = SourcesConfig()
     daemon: DaemonConfig = DaemonConfig()
     alerts: AlertsConfig = AlertsConfig()
+    classifier: ClassifierConfig = ClassifierConfig()
     # Where the file was read from; relative paths in it are taken from its directory.
     origin: Path = Field(default=Path(DEFAULT_CONFIG_NAME), exclude=True)
 
@@ -420,6 +429,9 @@ class Config(_Section):
                 if name in known else
                 f"unknown alert channel '{name}'{hint}; channels are: {', '.join(known)}")
         return channels[name]
+    @property
+    def rules_path(self) -> Path | None:
+        return self.resolve(self.classifier.rules) if self.classifier.rules else None
 
     def source(self, name: str) -> SourceBase:
         if name not in SourcesConfig.model_fields:

@@ -11,9 +11,28 @@ from sqlite_utils import Database
 
 from store import documents as doc_store
 from store import runs as run_store
+from tracker.classify import Classifier, build_classifier
+from tracker.classify.apply import tag_documents
 from tracker.config import Config
 from tracker.crawl import CrawlResult, build_spec, run_crawl
 from tracker.editions import link_editions
+
+_classifiers: dict[tuple, Classifier] = {}
+
+
+def classifier_for(config: Config) -> Classifier:
+    """The classifier the configuration asks for, loaded once per process (a daemon runs
+    many cycles); a changed rules file is read again."""
+    path = config.rules_path
+    try:
+        stamp = path.stat().st_mtime_ns if path else None
+    except OSError:
+        stamp = None
+    key = (path, stamp, config.classifier.min_score, config.classifier.max_evidence)
+    if key not in _classifiers:
+        _classifiers.clear()
+        _classifiers[key] = build_classifier(config)
+    return _classifiers[key]
 
 
 @dataclass
@@ -30,6 +49,7 @@ class SourceOutcome:
     errors: list[str] = field(default_factory=list)
     changed_ids: list[str] = field(default_factory=list)
     run_id: int | None = None
+    tagged: int = 0  # new and changed documents classified
 
     def line(self) -> str:
         n = len(self.errors)
@@ -58,6 +78,7 @@ def crawl_source(config: Config, db: Database, source: str, *, mode: str = "rout
     """Crawl one source and store its documents; the run is recorded whatever happens."""
     today = today or date.today()
     since = since or since_for(config, db, source, today)
+    classifier = classifier_for(config)  # a broken rules file stops us before crawling
     run_id = run_store.start_run(db, source, mode)
     spec = build_spec(config, source, mode=mode, since=since, max_pages=max_pages,
                       known=doc_store.known_documents(db, source))
@@ -69,6 +90,7 @@ def crawl_source(config: Config, db: Database, source: str, *, mode: str = "rout
         raise
     outcome = store_result(db, run_id, result)
     link_editions(db, source, outcome.changed_ids)  # editions with different ids (TrendForce)
+    outcome.tagged = tag_documents(db, classifier, outcome.changed_ids).documents
     return outcome
 
 

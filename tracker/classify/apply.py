@@ -1,0 +1,52 @@
+"""Tagging stored documents: the classifier meets the store here (the cycle tags what it
+just stored; `chipwatch reclassify` re-tags everything after the rules change)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlite_utils import Database
+
+from store import tags as tag_store
+
+from .engine import Classifier
+
+BATCH = 500
+
+
+@dataclass
+class TagReport:
+    documents: int = 0  # documents tagged
+    changed: int = 0  # documents whose set of categories changed
+    added: int = 0  # tags a document did not have before
+    removed: int = 0  # tags a document lost
+
+    def line(self) -> str:
+        return (f"{self.documents} document{'s' if self.documents != 1 else ''} tagged; "
+                f"{self.changed} changed category ({self.added} tag"
+                f"{'s' if self.added != 1 else ''} added, {self.removed} removed)")
+
+
+def tag_documents(db: Database, classifier: Classifier, document_ids: list[str], *,
+                  on_progress: Callable[[int, int], None] | None = None) -> TagReport:
+    """Classify the documents and store their tags, a batch per transaction."""
+    report = TagReport()
+    total = len(document_ids)
+    for start in range(0, total, BATCH):
+        rows = tag_store.documents_to_classify(db, document_ids[start:start + BATCH])
+        with db.atomic():
+            for row in rows:
+                before = set(json.loads(row["categories"])) if row.get("categories") else set()
+                result = classifier.classify({**row, "text": row["text"] or row["summary"]})
+                tag_store.set_tags(db, row["id"], [t.as_dict() for t in result.tags],
+                                   classifier.version)
+                after = set(result.labels)
+                report.documents += 1
+                report.changed += before != after
+                report.added += len(after - before)
+                report.removed += len(before - after)
+        if on_progress:
+            on_progress(min(start + BATCH, total), total)
+    return report

@@ -1,0 +1,138 @@
+"""Text as the classifier sees it: Unicode-normalised, one script for Chinese, split into
+sentences with their offsets so that a match can be shown in the sentence it came from."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# Where a sentence may end: Chinese full stops always; ! and ? always; a full stop followed
+# by space and something that starts a sentence, unless the word before it is an
+# abbreviation (U.S., Co., Inc., No., Jan., ...).
+_BOUNDARY = re.compile(
+    r"[\u3002!?]+[\"'\u201d\u2019\u300d\u300f)]*\s*"          # 。 ! ? (！？ are folded)
+    r"|\.[\"'\u201d\u2019)]*\s+(?=[A-Z\"'\u201c\u2018(\u3400-\u9fff])"  # . then a capital
+    r"|\n+")
+_STOP = re.compile(r"[.!?\u3002\n]")
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Za-z](?:\.[A-Za-z]){0,3}"             # initials, U.S., U.S.C., R.O.C.
+    r"|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Sec|St|No|Nos|Co|Corp|Inc|Ltd|Jr|Sr|vs|etc|al|Fig"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Dept|Univ|approx|Pub|Stat|Reg|Ch"
+    r"|cf|e\.g|i\.e))\.[\"'\u201d\u2019)]*\s+$")
+
+
+_WIDE = re.compile(r"[\uff01-\uff5e\uff61]+")  # full-width ASCII forms, halfwidth 。
+
+
+def _narrow(match: re.Match) -> str:
+    return unicodedata.normalize("NFKC", match.group())
+
+
+def clean(value: str | None) -> str:
+    """NFC, full-width letters, digits and punctuation to their plain forms (as NFKC), one
+    space between words, single newlines between paragraphs."""
+    if not value:
+        return ""
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    if _WIDE.search(value):  # NFKC on whole Chinese texts is slow; fold only what matters
+        value = _WIDE.sub(_narrow, value)
+    lines = (" ".join(line.replace("\u200b", " ").split()) for line in value.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc  # imported on first use: no work at import time
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(value: str) -> str:
+    """Traditional Chinese to Simplified (characters and common phrases), via OpenCC."""
+    if not CJK.search(value):
+        return value
+    return _converter().convert(value)
+
+
+def normalise_term(value: str) -> str:
+    """What a rule's term is turned into before it is compiled: the same folding as text."""
+    return to_simplified(clean(unicodedata.normalize("NFKC", value)))
+
+
+def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`, offsets shifted by `start`."""
+    spans, begin = [], 0
+    for candidate in _STOP.finditer(text):
+        if candidate.start() < begin:
+            continue
+        mark = _BOUNDARY.match(text, candidate.start())
+        if not mark:
+            continue
+        end = mark.end()
+        if mark.group().startswith(".") and _ABBREVIATION.search(
+                text, max(begin, mark.start() - 12), end):
+            continue
+        if text[begin:end].strip():
+            spans.append((start + begin, start + end))
+        begin = end
+    if text[begin:].strip():
+        spans.append((start + begin, start + len(text)))
+    return spans
+
+
+@dataclass
+class Prepared:
+    """A document ready for matching. `display` is what evidence quotes (the source's own
+    script); `match` is what patterns run on (Simplified for Chinese). They have the same
+    length, so an offset in one is the same place in the other."""
+
+    display: str
+    match: str
+    lowered: str
+    has_cjk: bool
+    title_end: int
+    starts: list[int]
+    sentences: list[tuple[int, int]]
+    _owners: list[int] | None = field(default=None, repr=False)
+
+    def owners(self) -> list[int]:
+        """For every offset of the text, the index of its sentence (built once, on demand)."""
+        if self._owners is None:
+            owners = [0] * len(self.match)
+            bounds = self.starts[1:] + [len(self.match)]
+            for index, (start, end) in enumerate(zip(self.starts, bounds)):
+                owners[start:end] = [index] * (end - start)
+            self._owners = owners
+        return self._owners
+
+    def in_title(self, index: int) -> bool:
+        return self.sentences[index][0] < self.title_end
+
+
+def prepare(title: str | None, text: str | None) -> Prepared:
+    """Title and text as one string (the title is always a sentence of its own)."""
+    title, body = clean(title), clean(text)
+    display = f"{title}\n{body}" if body else title
+    title_end = len(title)
+    has_cjk = bool(CJK.search(display))
+    match = to_simplified(display) if has_cjk else display
+    if len(match) != len(display):
+        # A phrase conversion changed the length (rare): quote the converted text so that
+        # offsets stay true.
+        display = match
+    sentences = [(0, title_end)] if title else []
+    if body:
+        sentences += split_sentences(display[title_end + 1:], title_end + 1)
+    if not sentences:
+        sentences = [(0, len(display))]
+    lowered = match.lower()
+    if len(lowered) != len(match):  # a few characters lower-case to two; keep offsets true
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in match)
+    return Prepared(display=display, match=match, lowered=lowered, has_cjk=has_cjk,
+                    title_end=title_end, starts=[s for s, _ in sentences],
+                    sentences=sentences)
