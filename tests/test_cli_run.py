@@ -29,7 +29,8 @@ def test_run_stores_prints_a_line_per_source_and_a_digest(tmp_path):
     assert first.returncode == 0, first.stderr
     lines = first.stdout.splitlines()
     assert lines[0].startswith("federal_register: 7 fetched, 7 new, 0 changed, 0 errors in ")
-    assert "7 documents: 7 other documents." in first.stdout
+    assert "\n7 documents: " in first.stdout
+    assert "Revisions to the Entity List" in first.stdout  # every new document is listed
     assert "By source: Federal Register 7." in first.stdout
     assert "Federal Register | en | 2026-09-30" in first.stdout
     assert "https://www.federalregister.gov/documents/2026/09/30/2026-20058/" in first.stdout
