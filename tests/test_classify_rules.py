@@ -27,6 +27,8 @@ def labels(classifier, title, text="", **extra):
     ("Officials call for onshoring of chip production",
      "The administration wants to bring semiconductor manufacturing back to the United States."),
     ("TSMC Arizona begins production", "The plant is the company's first in the state."),
+    # a regular-expression term whose leading word has only three letters ("mov...")
+    ("Minister says Taiwan must move half of its chip production to the United States", ""),
 ])
 def test_investment_pressure_positive(classifier, title, text):
     assert "investment_pressure" in labels(classifier, title, text)
@@ -53,6 +55,7 @@ def test_investment_pressure_negative(classifier, title, text):
     ("Washington weighs new curbs on chip sales",
      "The United States may restrict sales of advanced chips to China."),
     ("Supplier halts shipments to Huawei", "The supplier stopped the orders last week."),
+    ("Chip designer told it needs a licence to export its AI accelerators to China", ""),
 ])
 def test_export_control_positive(classifier, title, text):
     assert "export_control" in labels(classifier, title, text)
@@ -226,3 +229,18 @@ def test_scores_cover_every_category(classifier):
     assert result.labels == []
     assert result.scores == {"investment_pressure": 0.0, "export_control": 0.0,
                              "alliance": 0.0, "tariff": 0.0}
+
+
+@pytest.mark.parametrize("title, text", [
+    ("Partners agree on a supply chain early-warning mechanism",
+     "Officials will share data on shortages of semiconductors."),
+    ("台美簽署合作備忘錄 強化半導體供應鏈", ""),
+])
+def test_alliance_early_warning_and_bilateral_shorthand(classifier, title, text):
+    assert "alliance" in labels(classifier, title, text)
+
+
+def test_patent_licensing_is_not_an_export_control(classifier):
+    assert "export_control" not in labels(
+        classifier, "Chip designer signs patent licence with a handset maker",
+        "The licence covers modem technology.")

@@ -174,6 +174,8 @@ class AnchorIndex:
             if term.anchor_kind == "word":
                 simple = not term.need_words and not term.need_starts
                 (self.free if simple else self.words).setdefault(term.anchor, []).append(term)
+            elif term.anchor_kind == "prefix" and len(term.anchor) < PREFIX:
+                self.always_latin.append(term)  # too short to key on a word's first letters
             elif term.anchor_kind == "prefix":
                 self.prefixes.setdefault(term.anchor[:PREFIX], []).append((term.anchor, term))
             elif term.anchor_kind == "cjk" and len(term.anchor) == 1:
