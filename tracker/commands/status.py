@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from store import outbox
 from store.health import last_success_time
 from tracker import health
 from tracker.schedule import first_runs
@@ -47,6 +48,14 @@ def handle(args) -> int:
     for source, when in sorted(plan.items(), key=lambda item: item[1]):
         due = "due now" if when <= now + timedelta(minutes=1) else _when(when.isoformat(), zone)
         print(f"  {source:<17} {due}")
+    print()
+    waiting = outbox.listing(db)
+    counts = {status: sum(1 for r in waiting if r["status"] == status)
+              for status in outbox.OPEN_STATUSES}
+    print("outbox: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    for row in waiting:
+        error = f": {_clip(row['last_error'], 70)}" if row["last_error"] else ""
+        print(f"  {row['status']:<8} {row['id']}{error}")
     return 0
 
 
