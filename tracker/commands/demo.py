@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
 import sys
 import time
@@ -82,6 +83,8 @@ def handle(args) -> int:
     try:
         replay = ReplayServer(ports)
     except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise
         raise UsageError(f"cannot start the replay on 127.0.0.1 ({exc.strerror}); with "
                          f"--again the ports of the first run must be free") from None
     with replay:
