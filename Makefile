@@ -1,10 +1,10 @@
-# Two commands set everything up: `make run` and `make test`.
+# Two commands set everything up: `make run` and `make test` (`make demo` works offline).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install browser clean
+.PHONY: run demo test install browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ install: $(STAMP)
 ## One full cycle against the live sites: crawl, store, print the digest.
 run: $(STAMP)
 	$(BIN)/chipwatch run
+
+## One full cycle of every source against a bundled replay on 127.0.0.1 (no internet
+## needed): crawl, store into data/demo/chipwatch.db, classify, print the digest.
+demo: $(STAMP)
+	$(BIN)/chipwatch demo
 
 ## Debian's chromium for the browser tests of `chipwatch browse`, installed when missing and
 ## apt-get can be used (root, as in CI); otherwise those tests skip and say why.

@@ -1,0 +1,199 @@
+"""Rebuild the replay's US-government data (federal_register.json, commerce.json, bis.json)
+from the repository's fixtures and the public-domain items of the evaluation set.
+
+    python -m tracker.replay.build_data [--dev ../shared/eval/dev.jsonl]
+
+Run by maintainers when the fixtures change; the demo itself only reads the JSON files.
+Only items whose source is a US government issuer (public domain) are taken from the
+evaluation set; TSMC and TrendForce data (tsmc.json, trendforce.json) are written by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from parsel import Selector
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+DATA = Path(__file__).resolve().parent / "data"
+DEFAULT_DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+FR_FILES = ("federalregister_bis_results_2026_trimmed.json",
+            "federalregister_documents_2026_cursor_trimmed.json",
+            "federalregister_documents_sample.json",
+            "federalregister_documents_by_number_sample.json")
+# The agencies of the default configuration: results from other agencies are left out (the
+# real API would not return them for our search).
+FR_AGENCIES = {"commerce-department", "industry-and-security-bureau",
+               "international-trade-administration",
+               "national-institute-of-standards-and-technology",
+               "trade-representative-office-of-united-states",
+               "executive-office-of-the-president"}
+FR_NUMBER = re.compile(r"/documents/\d{4}/\d{2}/\d{2}/([^/]+)/")
+
+
+def clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def slugify(title: str, limit: int = 80) -> str:
+    """A Drupal-style path alias from a title (used where the real one is not known)."""
+    words = re.sub(r"[^a-z0-9]+", " ", title.lower().replace("’", "").replace("'", "")).split()
+    words = [w for w in words if w not in {"a", "an", "the", "of", "to", "in", "on", "for",
+                                           "and", "with", "s"}]
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > limit:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug
+
+
+def read_dev(path: Path, sources: set[str]) -> list[dict]:
+    if not path.exists():
+        raise SystemExit(f"{path}: not found; pass --dev PATH")
+    items = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            item = json.loads(line)
+            if item["source"] in sources and re.match(r"^\d{4}-\d{2}-\d{2}$", item["date"]):
+                items.append(item)
+    return items
+
+
+# -- Federal Register -------------------------------------------------------------------------
+
+
+def federal_register(dev: list[dict]) -> list[dict]:
+    results: dict[str, dict] = {}
+    for name in FR_FILES:
+        data = json.loads((FIXTURES / "federal_register" / name).read_text(encoding="utf-8"))
+        for result in data if isinstance(data, list) else data["results"]:
+            slugs = {a.get("slug") for a in result.get("agencies") or []}
+            if slugs and not slugs & FR_AGENCIES:
+                continue
+            result = dict(result)
+            result.pop("excerpts", None)  # search highlights of another query
+            results[result["document_number"]] = {"provenance": f"real API result ({name})",
+                                                  **result}
+    for item in dev:
+        match = FR_NUMBER.search(item["url"])
+        if not match or match.group(1) in results:
+            continue
+        number = match.group(1)
+        results[number] = {
+            "provenance": f"real title and abstract ({item['id']} of the evaluation set); "
+                          f"envelope fields rebuilt from its URL",
+            "document_number": number, "title": item["title"],
+            "abstract": item["text"] or None, "publication_date": item["date"],
+            "html_url": item["url"],
+            "pdf_url": None,
+        }
+    return sorted(results.values(), key=lambda r: (r["publication_date"], r["document_number"]),
+                  reverse=True)
+
+
+# -- Commerce ---------------------------------------------------------------------------------
+
+
+def commerce(dev: list[dict]) -> list[dict]:
+    items = {}
+    for path in sorted((FIXTURES / "commerce").glob("article-*.html")):
+        page = Selector(path.read_text(encoding="utf-8"))
+        when = page.css("main article time")
+        date_text = clean(" ".join(when.css("::text").getall())) if when else ""
+        if not date_text:
+            continue  # the undated fault case
+        canonical = page.css('link[rel=canonical]::attr(href)').get()
+        path_part = re.sub(r"^https://www\.commerce\.gov", "", canonical)
+        items[path_part] = {
+            "provenance": f"reconstruction of a real release (tests/fixtures/commerce/{path.name})",
+            "path": path_part,
+            "title": clean(" ".join(page.css("main h1 ::text").getall())),
+            "datetime": when.attrib.get("datetime"),  # None: the page shows text only
+            "date_text": date_text,
+            "day": datetime.strptime(date_text, "%B %d, %Y").date().isoformat(),
+            "paragraphs": [clean(" ".join(p.css("::text").getall()))
+                           for p in page.css(".field--name-body p")],
+            "issues": [clean(t) for t in page.css(".field--name-field-issues a::text").getall()],
+            "tags": [clean(t) for t in page.css(".field--name-field-tags a::text").getall()],
+        }
+    known_titles = {i["title"].casefold() for i in items.values()}
+    for item in dev:
+        if item["source"] != "commerce" or item["title"].casefold() in known_titles:
+            continue
+        day = date.fromisoformat(item["date"])
+        real = re.match(r"^https://www\.commerce\.gov(/news/[^?#]+)$", item["url"])
+        path_part = real.group(1) if real else (
+            f"/news/press-releases/{day:%Y}/{day:%m}/{slugify(item['title'])}")
+        items[path_part] = {
+            "provenance": f"real title and published lead ({item['id']} of the evaluation set)"
+                          + ("" if real else "; URL path rebuilt from the title"),
+            "path": path_part, "title": item["title"],
+            "datetime": f"{item['date']}T16:00:00Z",
+            "date_text": f"{day:%B} {day.day}, {day:%Y}", "day": item["date"],
+            "paragraphs": [item["text"]], "issues": [], "tags": [],
+        }
+    return sorted(items.values(), key=lambda i: i["day"], reverse=True)
+
+
+# -- BIS --------------------------------------------------------------------------------------
+
+
+def bis(dev: list[dict]) -> list[dict]:
+    items = {}
+    for path in sorted((FIXTURES / "bis").glob("press-release-*.html")):
+        page = Selector(path.read_text(encoding="utf-8"))
+        header = clean(" ".join(page.css(".press-release-container span::text").getall()))
+        match = re.search(r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), "
+                          r"([A-Z][a-z]+ \d{1,2}, \d{4})", header)
+        if not match:
+            continue  # the undated fault case
+        canonical = page.css('link[rel=canonical]::attr(href)').get() or ""
+        slug = canonical.rstrip("/").rsplit("/", 1)[-1]
+        title = re.sub(r"\s*\|\s*Bureau of Industry and Security\s*$", "",
+                       clean(page.css("title::text").get()))
+        day = datetime.strptime(match.group(2), "%B %d, %Y").date()
+        items[slug] = {
+            "provenance": f"reconstruction of a real release (tests/fixtures/bis/{path.name})",
+            "slug": slug, "title": title, "date": day.isoformat(),
+            "paragraphs": [clean(" ".join(p.css("::text").getall()))
+                           for p in page.css(".press-release-container .prose p")
+                           if clean(" ".join(p.css("::text").getall())) != "###"],
+            "tags": [clean(t) for t in page.css('.press-release-container a[href*="news="]::text')
+                     .getall()],
+        }
+    for item in dev:
+        if item["source"] != "bis":
+            continue
+        slug = item["url"].rstrip("/").rsplit("/", 1)[-1]
+        if slug in items:
+            continue
+        items[slug] = {
+            "provenance": f"real title and published lead ({item['id']} of the evaluation set)",
+            "slug": slug, "title": item["title"], "date": item["date"],
+            "paragraphs": [item["text"]], "tags": [],
+        }
+    return sorted(items.values(), key=lambda i: i["date"], reverse=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", type=Path, default=DEFAULT_DEV,
+                        help="the labelled evaluation set (only US-government items are used)")
+    args = parser.parse_args(argv)
+    dev = read_dev(args.dev, {"federal_register", "commerce", "bis"})
+    for name, rows in (("federal_register", federal_register(dev)),
+                       ("commerce", commerce(dev)), ("bis", bis(dev))):
+        path = DATA / f"{name}.json"
+        path.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"{path.relative_to(ROOT)}: {len(rows)} items")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
