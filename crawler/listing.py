@@ -52,6 +52,8 @@ def find_entries(response, pattern: re.Pattern, *, scope: str = "//body") -> lis
     for anchor in roots[0].xpath(".//a[@href]"):
         url = response.urljoin(anchor.attrib["href"].strip())
         parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            continue  # file:, ftp:, javascript:, mailto: ... are never ours to fetch
         match = pattern.match(parts.path)
         if not match:
             continue

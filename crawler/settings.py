@@ -28,6 +28,14 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 5
 
+# Only the web: no file://, ftp://, s3:// or data: fetches, whatever a page links to.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+# Requests (redirects included) outside a source's own site are dropped and reported.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.offsite.OffsiteProblems": 50,
+}
+
 # Conditional requests against a local cache (ETag / Last-Modified).
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"

@@ -27,6 +27,9 @@ def open_db(path: str | Path, *, create: bool = True) -> Database:
         path = Path(path)
         if not path.exists() and not create:
             raise StoreError(f"{path}: no database here; run 'chipwatch run' first to create it")
+        if path.is_dir():
+            raise StoreError(f"{path}: is a directory, not a database file; point [store] path "
+                             f"or --db at a file (it is created if missing)")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -39,11 +42,13 @@ def open_db(path: str | Path, *, create: bool = True) -> Database:
             db.enable_wal()
         migrations.apply(db)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(_explain(path, exc)) from None
+        raise StoreError(explain(exc, path)) from None
     return db
 
 
-def _explain(path, exc: sqlite3.DatabaseError) -> str:
+def explain(exc: sqlite3.DatabaseError, path=None) -> str:
+    """What an SQLite error means for the person running chipwatch, and what to do."""
+    path = path if path is not None else "the database"
     text = str(exc)
     if "locked" in text:
         return (f"{path}: the database is locked by another process (is a daemon or a "
@@ -52,5 +57,6 @@ def _explain(path, exc: sqlite3.DatabaseError) -> str:
         return (f"{path}: this file is not a usable SQLite database ({text}); "
                 f"restore it from a backup or point [store] path / --db elsewhere")
     if "readonly" in text or "unable to open" in text:
-        return f"{path}: cannot open the database for writing ({text}); check its permissions"
+        return (f"{path}: cannot open the database for reading and writing ({text}); check "
+                f"that this user may read and write the file and its directory (owner, mode)")
     return f"{path}: database error: {text}"

@@ -22,6 +22,7 @@ class Reply:
     content_type: str = "text/html; charset=utf-8"
     delay: float = 0.0  # seconds before answering (bounded by the test)
     drop_after: int | None = None  # close the connection after this many body bytes
+    raw: bytes | None = None  # written to the socket as is (status line and all), then closed
 
     def payload(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -113,6 +114,11 @@ class LoopbackServer:
                                            reply.status, len(body), request_body))
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.raw is not None:  # e.g. broken chunked encoding
+                    self.wfile.write(reply.raw)
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(body)))

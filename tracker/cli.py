@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 
-from store import StoreError
+from store import StoreError, explain
 from tracker.commands.common import UsageError
 from tracker.config import ConfigError
 
@@ -38,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except (ConfigError, StoreError, UsageError) as exc:
         print(f"chipwatch: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as exc:  # locked or damaged after it was opened
+        print(f"chipwatch: error: {explain(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("chipwatch: interrupted", file=sys.stderr)

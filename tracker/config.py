@@ -474,6 +474,9 @@ def load(explicit: str | os.PathLike | None = None) -> Config:
 
 
 def parse(raw: dict, origin: Path) -> Config:
+    if "origin" in raw:  # set by chipwatch from where the file was found, never by the file
+        raise ConfigError(f"{origin}: invalid configuration\n  origin: unknown key; relative "
+                          f"paths are always taken from the file's own directory")
     try:
         return Config(**raw, origin=origin.resolve())
     except ValidationError as exc:

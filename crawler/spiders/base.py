@@ -7,11 +7,14 @@ the database. What the store already knows arrives in the spec (`known`, `since`
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError,
-                               DownloadFailedError, DownloadTimeoutError,
-                               ResponseDataLossError, UnsupportedURLSchemeError)
+from scrapy import signals
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError,
+                               DownloadConnectionRefusedError, DownloadFailedError,
+                               DownloadTimeoutError, IgnoreRequest, ResponseDataLossError,
+                               UnsupportedURLSchemeError)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (ConnectionDone, ConnectionLost, ConnectionRefusedError,
                                     DNSLookupError, TCPTimedOutError, TimeoutError)
@@ -42,6 +45,36 @@ class ChipwatchSpider(scrapy.Spider):
         self.known_urls = {entry["url"] for entry in self.known.values()}
         self.problems: list[str] = []
 
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        return spider
+
+    def request_dropped(self, request, spider=None) -> None:
+        """Scrapy drops a request it has already made without a word. For a link that is
+        right, but a redirect that leads back to a page already requested is a loop."""
+        chain = request.meta.get("redirect_urls")
+        if chain:
+            self.problem(f"{self.name}: {short_url(chain[0])}: the site kept redirecting (a redirect "
+                         f"loop back to {short_url(request.url)}); the page was not fetched")
+
+    @property
+    def allowed_domains(self) -> list[str]:
+        """The hosts of the configured base URL(s), without a leading 'www.' so that a
+        site's own subdomains (media.bis.gov) stay allowed. Scrapy's offsite filter
+        (crawler/offsite.py) drops, and records, any request elsewhere, redirects included."""
+        urls = [v for k, v in self.options.items() if k.startswith("base_url") and v]
+        urls += [getattr(self, "base_url", "") or ""]
+        urls += list((getattr(self, "bases", None) or {}).values())
+        domains = []
+        for url in urls:
+            host = (urlsplit(url).hostname or "").lower()
+            host = host[4:] if host.startswith("www.") else host
+            if host and host not in domains:
+                domains.append(host)
+        return domains
+
     # -- problems --------------------------------------------------------------------------
 
     def problem(self, message: str) -> None:
@@ -67,9 +100,20 @@ class ChipwatchSpider(scrapy.Spider):
         return any(marker in head for marker in CHALLENGE_MARKERS)
 
     def check_blocked(self, response) -> bool:
+        """True (and a problem recorded) when a page must not be parsed: a bot challenge, or
+        an HTML document that arrived cut short."""
         if self.blocked(response):
             self.problem(f"{self.name}: {short_url(response.url)}: the site answered with a bot challenge "
                          f"instead of the page; the source is blocked for now")
+            return True
+        if not (getattr(response, "body", b"") or b"").strip():
+            self.problem(f"{self.name}: {short_url(response.url)}: the site answered with an empty page "
+                         f"(HTTP {response.status}, no content); nothing to read")
+            return True
+        if truncated(response):
+            self.problem(f"{self.name}: {short_url(response.url)}: the page arrived cut short (the HTML "
+                         f"ends before </html>); nothing was taken from it, it is read again "
+                         f"next time")
             return True
         return False
 
@@ -80,6 +124,15 @@ class ChipwatchSpider(scrapy.Spider):
         except DocumentError as exc:
             self.problem(str(exc))
             return None
+
+
+def truncated(response) -> bool:
+    """An HTML document (it opens with <html) that never closes: the server or a proxy cut
+    it short while the length still matched, so parsing it would store half a page."""
+    body = getattr(response, "body", b"") or b""
+    if b"<html" not in body[:4096].lower():
+        return False
+    return b"</html" not in body[-65536:].lower()
 
 
 def short_url(url: str) -> str:
@@ -102,6 +155,20 @@ def describe_failure(failure) -> str:
         if status >= 500:
             return f"HTTP {status}: the site is failing (server error), still after retries"
         return f"HTTP {status}"
+    if failure.check(IgnoreRequest):
+        text = str(exc)
+        if "robots.txt" in text:
+            return ("the site's robots.txt disallows this page, so chipwatch did not fetch it; "
+                    "if the page is still wanted, ask the site or point base_url elsewhere")
+        if "redirections" in text:
+            return ("the site kept redirecting (a redirect loop, or more than 5 redirects); "
+                    "the page was not fetched")
+        if "offsite" in text:
+            return f"the request left the source's site and was not followed ({text})"
+        return f"the request was dropped ({text})" if text else "the request was dropped"
+    if failure.check(DownloadCancelledError) and "max size" in str(exc):
+        return ("the page is larger than the size limit ([crawl] max_response_mb); it was "
+                "not read")
     if failure.check(UnsupportedURLSchemeError):
         return "not an http(s) address; chipwatch fetches only http and https"
     if failure.check(DNSLookupError, CannotResolveHostError):
