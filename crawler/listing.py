@@ -91,7 +91,7 @@ def triage(known: dict | None, title: str, published: date | None, since: str | 
         if published and since and published.isoformat() < since:
             return "old"
         return "fetch"
-    if title and clean_line(title) != clean_line(known.get("title") or ""):
+    if title and not same_title(title, known.get("title") or ""):
         return "fetch"
     if published and (known.get("published") or "")[:10] != published.isoformat():
         return "fetch"
@@ -117,3 +117,18 @@ def next_page_link(response) -> str | None:
         if href:
             return href
     return None
+
+
+def same_title(listed: str, stored: str) -> bool:
+    """Whether a listing's title is the stored one: equal once case, spacing and quotes are
+    set aside, or a listing title cut short with an ellipsis that the stored one begins."""
+    def norm(value: str) -> str:
+        value = clean_line(value).casefold().replace("’", "'").replace("“", '"').replace("”", '"')
+        return re.sub(r"\s+", " ", value).strip()
+    a, b = norm(listed), norm(stored)
+    if a == b:
+        return True
+    for cut in ("…", "..."):
+        if a.endswith(cut):
+            return b.startswith(a[:-len(cut)].rstrip())
+    return False

@@ -19,7 +19,8 @@ import re
 from urllib.parse import urlsplit
 
 from crawler.items import clean_line, make_document
-from crawler.pages import block_text, body_with_dateline, us_date, weekday_date
+from crawler.dates import us_date, weekday_date
+from crawler.pages import block_text, body_with_dateline
 from crawler.spiders.base import short_url
 from crawler.spiders.listing import Entry, ListingSpider
 from crawler.urls import canonical_url

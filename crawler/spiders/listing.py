@@ -15,7 +15,7 @@ from datetime import date
 
 import scrapy
 
-from crawler.pages import same_title
+from crawler.listing import stop_paging, triage
 from crawler.spiders.base import ChipwatchSpider
 
 
@@ -71,24 +71,14 @@ class ListingSpider(ChipwatchSpider):
         """Fetch an article unless it is stored and unchanged, or older than `since`."""
         if not entry.follow or entry.url in self.requested:
             return False
-        if self.since and entry.published and entry.published.isoformat() < self.since:
-            return False
-        stored = self.stored.get(entry.url)
-        if stored is None:
-            return True
-        if entry.title and not same_title(entry.title, stored.get("title") or ""):
-            return True
-        if entry.published and entry.published.isoformat() != (stored.get("published") or "")[:10]:
-            return True
-        return False
+        return triage(self.stored.get(entry.url), entry.title, entry.published,
+                      self.since) == "fetch"
 
     def keep_paging(self, entries: list[Entry], fetch: list[Entry]) -> bool:
-        if self.max_pages is not None and self.pages >= self.max_pages:
-            return False
-        if self.mode == "backfill":
-            dated = [e.published for e in entries if e.published]
-            return not (self.since and dated and max(dated).isoformat() < self.since)
-        return bool(fetch)
+        dated = [e.published for e in entries if e.published]
+        return not stop_paging(mode=self.mode, pages=self.pages, max_pages=self.max_pages,
+                               since=self.since, oldest=min(dated) if dated else None,
+                               fetched=len(fetch))
 
     # -- to be provided by each source ------------------------------------------------------
 

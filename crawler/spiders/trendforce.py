@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import scrapy
 
-from crawler.dates_tw import find_day, from_iso
+from crawler.dates import find_day, from_iso
 from crawler.items import DocumentError, clean_line, document_id, make_document
 from crawler.listing import find_entries, next_page_link, stop_paging, triage
 from crawler.pagetext import block_text, without

@@ -1,13 +1,17 @@
-"""Publication days as Taiwan sources write them (SOURCES.md §4, §5, §7).
+"""Publication days as the sources write them (SOURCES.md §7), read in the source's zone.
 
-Every result is a `date` (day precision). A date-time with a zone is read in Asia/Taipei
-(UTC+8 all year, no daylight saving), so a Drupal `2026-06-09T16:30:00Z` is 10 June in Taipei.
+Every result is a `date` (day precision). A date-time with a zone is read in the source's own
+zone: Taiwan sources in Asia/Taipei (UTC+8 all year), so a Drupal `2026-06-09T16:30:00Z` is
+10 June in Taipei; US sources in America/New_York.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from crawler.items import clean_line
 
 TAIPEI = timezone(timedelta(hours=8), "Asia/Taipei")
 MONTHS = {name: number for number, names in enumerate((
@@ -69,3 +73,45 @@ def _day(year, month, day) -> date | None:
         return date(int(year), int(month), int(day))
     except (TypeError, ValueError):
         return None
+
+
+# -- US sources: "November 19, 2025", "Monday, February 26, 2024" ------------------------
+
+NEW_YORK = ZoneInfo("America/New_York")
+US_FORMATS = ("%A, %B %d, %Y", "%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%A, %b %d, %Y")
+WEEKDAY_DATE = re.compile(
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+"
+    r"[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}")
+
+
+def us_date(value: str | None) -> date | None:
+    """A publication day from what US sites write: an ISO date or date-time (a date-time is
+    taken in America/New_York), "November 19, 2025", "Nov 19, 2025" or
+    "Monday, February 26, 2024". None when there is nothing usable."""
+    text = clean_line(value)
+    if not text:
+        return None
+    iso = text.replace("Z", "+00:00")
+    try:
+        if re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d", iso):
+            moment = datetime.fromisoformat(iso)
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(NEW_YORK)
+            return moment.date()
+        if re.match(r"^\d{4}-\d{2}-\d{2}$", iso):
+            return date.fromisoformat(iso)
+    except ValueError:
+        return None
+    text = text.replace("Sept.", "Sep.").replace("Sept ", "Sep ")
+    for fmt in US_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def weekday_date(text: str) -> date | None:
+    """The first "Monday, February 26, 2024" in a run of text (a release header)."""
+    match = WEEKDAY_DATE.search(text or "")
+    return us_date(match.group(0)) if match else None
