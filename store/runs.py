@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from sqlite_utils import Database
 
@@ -13,7 +14,7 @@ def start_run(db: Database, source: str, kind: str = "routine", *,
               now: str | None = None) -> int:
     table = db["crawl_runs"]
     table.insert({"source": source, "kind": kind, "started": now or utcnow(),
-                  "status": "running"})
+                  "status": "running", "pid": os.getpid()})
     return table.last_pk
 
 
@@ -33,13 +34,34 @@ def finish_run(db: Database, run_id: int, *, status: str, finish_reason: str | N
     })
 
 
-def mark_abandoned_runs(db: Database, *, now: str | None = None) -> int:
-    """Runs still 'running' from a process that died are recorded as interrupted."""
-    cursor = db.execute(
-        "update crawl_runs set status = 'interrupted', finished = ?, "
-        "finish_reason = coalesce(finish_reason, 'process ended before the run finished') "
-        "where status = 'running'", [now or utcnow()])
-    return cursor.rowcount
+def mark_abandoned_runs(db: Database, *, now: str | None = None, mine: bool = False) -> int:
+    """Record as interrupted the runs left 'running' by a process that has died (with
+    `mine`, the runs of this process, which is stopping)."""
+    running = list(db.query("select id, pid from crawl_runs where status = 'running'"))
+    if mine:
+        ended = [r["id"] for r in running if r["pid"] == os.getpid()]
+    else:
+        ended = [r["id"] for r in running if r["pid"] != os.getpid() and not _alive(r["pid"])]
+    with db.atomic():
+        for run_id in ended:
+            db.execute(
+                "update crawl_runs set status = 'interrupted', finished = ?, finish_reason = "
+                "coalesce(finish_reason, 'process ended before the run finished') where id = ?",
+                [now or utcnow(), run_id])
+    return len(ended)
+
+
+def _alive(pid: int | None) -> bool:
+    """Whether a process with this id runs on this machine (None: unknown, taken as dead)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, but another user's
+    return True
 
 
 def get_run(db: Database, run_id: int) -> dict:

@@ -155,3 +155,10 @@ def m005_health_verdicts(db: Database) -> None:
         {"source": str, "health": str, "detail": str, "since": str, "checked_at": str},
         pk="source",
     )
+
+
+@migrations()
+def m006_run_pid(db: Database) -> None:
+    # The process that runs a crawl, so a run left 'running' by a process that died can be
+    # told from one still in progress in another process.
+    db["crawl_runs"].add_column("pid", int)

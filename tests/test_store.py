@@ -93,3 +93,27 @@ def test_corrupt_file_gets_a_clear_error_and_is_left_alone(tmp_path):
     with pytest.raises(StoreError, match="not a usable SQLite database"):
         open_db(path)
     assert path.read_bytes() == before
+
+
+def test_only_runs_of_dead_processes_are_marked_abandoned(db):
+    import subprocess
+    import sys
+    from store.runs import mark_abandoned_runs
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        ids = {}
+        for name, pid in (("dead", dead.pid), ("live", live.pid), ("unknown", None)):
+            ids[name] = start_run(db, "bis")
+            db["crawl_runs"].update(ids[name], {"pid": pid})
+        ids["mine"] = start_run(db, "bis")
+        assert mark_abandoned_runs(db) == 2
+        status = {name: get_run(db, run_id)["status"] for name, run_id in ids.items()}
+        assert status == {"dead": "interrupted", "live": "running", "unknown": "interrupted",
+                          "mine": "running"}
+        assert mark_abandoned_runs(db, mine=True) == 1
+        assert get_run(db, ids["mine"])["status"] == "interrupted"
+    finally:
+        live.kill()
+        live.wait()

@@ -114,6 +114,7 @@ def run_cycle(config: Config, db: Database, *, sources: list[str] | None = None,
               on_log: Callable[[str], None] | None = None) -> list[SourceOutcome]:
     """Crawl and store every enabled source (or those named); one failing source never
     stops the others."""
+    run_store.mark_abandoned_runs(db)  # left 'running' by a chipwatch that was killed
     outcomes = []
     for source in sources or config.sources.enabled():
         outcome = crawl_source(config, db, source, on_log=on_log)

@@ -108,7 +108,7 @@ class Daemon:
             stop_all_crawls(at_once=True)
             try:
                 db = open_db(self.db_path)
-                run_store.mark_abandoned_runs(db)
+                run_store.mark_abandoned_runs(db, mine=True)
                 db.close()
             finally:
                 os._exit(1)
