@@ -25,6 +25,21 @@ SOURCE_NAMES = {
 }
 
 
+# How a count of each category reads in a summary line: (one, many).
+COUNTED = {
+    "export_control": ("export control", "export controls"),
+    "investment_pressure": ("investment pressure", "investment pressure"),
+    "alliance": ("alliance", "alliances"),
+    "tariff": ("tariff", "tariffs"),
+    "none": ("other document", "other documents"),
+}
+
+
+def counted(category: str, count: int) -> str:
+    one, many = COUNTED.get(category, (category, category))
+    return f"{count} {one if count == 1 else many}"
+
+
 def category_name(category: str) -> str:
     return CATEGORY_NAMES.get(category, category)
 
@@ -96,8 +111,7 @@ class Digest:
         n = len(self.entries)
         if not n:
             return "nothing new"
-        parts = ", ".join(f"{count} {category_name(cat).lower()}"
-                          for cat, count in self.category_counts())
+        parts = ", ".join(counted(cat, count) for cat, count in self.category_counts())
         return f"{n} document{'s' if n != 1 else ''}: {parts}"
 
 

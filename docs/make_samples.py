@@ -1,9 +1,9 @@
 """Render docs/digest-sample.{html,txt} and docs/slack-sample.json from real documents.
 
-Reads the US government items (public domain) of ../shared/eval/dev.jsonl, stores those
-labelled since 2024 in a temporary database with one tag per label (the first label
-strongest) and, as evidence, the first sentence of the text that names a term of the
-category, then renders the daily digest as the file, email and Slack channels would.
+Reads the US government items (public domain) of ../shared/eval/dev.jsonl published since
+2024, stores them in a temporary database, tags them with chipwatch's own classifier (the
+shipped rules, as a cycle would), then renders the daily digest as the file, email and Slack
+channels would.
 
     .venv/bin/python docs/make_samples.py
 """
@@ -11,7 +11,6 @@ category, then renders the daily digest as the file, email and Slack channels wo
 from __future__ import annotations
 
 import json
-import re
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -24,49 +23,26 @@ from alerts.text import render_text
 from store import open_db
 from store import runs as run_store
 from store.documents import upsert_documents
-from store.tags import set_tags
+from tracker.classify import build_classifier
+from tracker.classify.apply import tag_documents
 from tracker.config import parse
 
 HERE = Path(__file__).resolve().parent
 DEV = HERE.parent.parent / "shared" / "eval" / "dev.jsonl"
 US_GOVERNMENT = {"federal_register", "commerce", "bis", "whitehouse", "ustr"}
-TERMS = {
-    "export_control": r"export|entity list|controls?|licen[cs]e|foreign direct product",
-    "investment_pressure": r"CHIPS|incentive|invest|manufactur|fab",
-    "alliance": r"partnership|alliance|framework|cooperation|dialogue|agreement|IPEF",
-    "tariff": r"tariff|duty|duties|section 232|section 301|anti-?dumping|countervailing",
-}
-
-
-def evidence(text: str, title: str, category: str) -> dict:
-    sentences = [s.strip() for s in re.split(r"(?<=[.;])\s+", text or "") if s.strip()]
-    for sentence in sentences + [title]:
-        found = re.search(TERMS[category], sentence, re.IGNORECASE)
-        if found:
-            if len(sentence) > 320:
-                sentence = sentence[:319].rstrip() + "\u2026"
-            return {"sentence": sentence, "match": found.group(0)}
-    return {"sentence": (sentences or [title])[0][:320], "match": ""}
-
-
 def main() -> int:
     if not DEV.exists():
         print(f"{DEV} not found", file=sys.stderr)
         return 1
     items = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
-    items = [i for i in items if i["source"] in US_GOVERNMENT and i["labels"]
-             and i["date"][:4] >= "2024"]
+    items = [i for i in items if i["source"] in US_GOVERNMENT and i["date"][:4] >= "2024"]
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "sample.db")
         upsert_documents(db, [{
             "id": f"{i['source']}:{i['id']}", "source": i["source"], "external_id": i["id"],
             "lang": i["lang"], "url": i["url"], "title": i["title"], "text": i["text"],
             "published": i["date"], "metadata": {}} for i in items])
-        for i in items:
-            set_tags(db, f"{i['source']}:{i['id']}", [
-                {"category": label, "score": round(0.9 - 0.3 * n, 2),
-                 "evidence": [evidence(i["text"], i["title"], label)]}
-                for n, label in enumerate(i["labels"])], "sample")
+        tag_documents(db, build_classifier(), [f"{i['source']}:{i['id']}" for i in items])
         # One failed crawl, so the sample shows the broken-sources section.
         run = run_store.start_run(db, "bis", now="2026-03-01T13:00:00+00:00")
         run_store.finish_run(db, run, status="failed", finish_reason="finished",
