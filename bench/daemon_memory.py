@@ -39,6 +39,9 @@ from tests.fr_pages import AGENCIES, page, real_results  # noqa: E402
 from tests.loopback import LoopbackServer  # noqa: E402
 
 SPARK = "▁▂▃▄▅▆▇█"
+# VmRSS = RssAnon (the heap: Python objects, SQLite's caches) + RssFile (mapped files: the
+# interpreter, libraries) + RssShmem (shared memory: SQLite's WAL index, the -shm file).
+PARTS = ("RssAnon", "RssFile", "RssShmem")
 
 
 def vm(pid: int, key: str) -> int:
@@ -116,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                 lines.put(line)
 
         threading.Thread(target=read_log, daemon=True).start()
-        samples: list[tuple[int, int, float, str]] = []  # cycle, rss KiB, seconds, line
+        samples: list[tuple] = []  # cycle, rss KiB, seconds, log line, {part: KiB}
         start = time.monotonic()
         deadline = start + args.minutes * 60
         try:
@@ -135,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
                 if " crawl federal_register:" in line:
                     time.sleep(0.3)  # let the same job finish health and delivery
                     samples.append((len(samples) + 1, vm(proc.pid, "VmRSS"),
-                                    time.monotonic() - start, line.strip()))
+                                    time.monotonic() - start, line.strip(),
+                                    {key: vm(proc.pid, key) for key in PARTS}))
                     print(f"  cycle {len(samples)}: {samples[-1][1] / 1024:.1f} MiB",
                           file=sys.stderr, flush=True)
             peak = vm(proc.pid, "VmHWM")
@@ -165,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     for n, value in at.items():
         print(f"| after cycle {n} | {value:.1f} |")
     print(f"| peak (VmHWM) | {peak / 1024:.1f} |")
+    first, last = samples[0][4], samples[-1][4]
+    print("| growth by part, cycle 1 → %d | %s |" % (len(rss), ", ".join(
+        f"{key} {(last[key] - first[key]) / 1024:+.1f}" for key in PARTS)))
     print(f"| growth, cycle 1 → {len(rss)} | {growth_total:+.1f} |")
     print(f"| growth, cycle 10 → {len(rss)} | {growth_after_10:+.1f} |")
     print(f"\nVmRSS after each cycle ({min(rss):.1f} to {max(rss):.1f} MiB):\n")
