@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TextIO
 
 from sqlite_utils import Database
@@ -23,6 +23,12 @@ from .html import render_html
 from .sender import Delivery, send_due
 from .slack import render_slack
 from .text import render_text
+
+
+# A digest considers the documents first seen in this window (and not yet in one of the
+# channel's digests): a daemon digests at least daily, so nothing is missed, and a large store
+# is not read in full for every digest. A channel added later starts with this much history.
+LOOKBACK = timedelta(days=30)
 
 
 @dataclass
@@ -77,7 +83,8 @@ def _title(kind: str, period: str, channel: ChannelBase, now: datetime,
 def build(config: Config, db: Database, name: str, channel: ChannelBase, now: datetime, *,
           kind: str, period: str, only: list[str] | None = None) -> Digest:
     """The digest of `channel` as it would be made now (nothing is written)."""
-    documents = digest_store.undigested(db, name)
+    documents = digest_store.undigested(db, name, since=stamp(now - LOOKBACK),
+                                        untagged="none" in channel.categories)
     tags = tag_store.tags_for(db, [d["id"] for d in documents])
     sections = choose(documents, tags, categories=importance(channel), sources=channel.sources,
                       languages=channel.languages, min_score=channel.min_score, only=only)

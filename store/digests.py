@@ -9,12 +9,32 @@ from sqlite_utils import Database
 from .db import utcnow
 
 
-def undigested(db: Database, channel: str, limit: int | None = None) -> list[dict]:
-    """Documents not yet in any digest of `channel`, newest publication first."""
-    sql = ("select d.* from documents d left join digest_marks m "
-           "on m.document_id = d.id and m.channel = ? where m.document_id is null "
-           "order by d.published desc, d.id")
-    params: list = [channel]
+DIGEST_COLUMNS = ", ".join(f"d.{c}" for c in (
+    "id", "source", "external_id", "lang", "url", "title", "summary", "dateline", "published",
+    "date_precision", "timezone", "doc_type", "group_key", "metadata", "revision", "first_seen",
+    "last_seen", "changed_at", "categories", "classifier_version"))
+
+
+def undigested(db: Database, channel: str, limit: int | None = None, *,
+               since: str | None = None, untagged: bool = True) -> list[dict]:
+    """Documents not yet in any digest of `channel`, newest publication first; with `since`
+    (a store timestamp), only those first seen since then. Every column but the full text,
+    which a digest never shows (it shows the tags' evidence). `untagged=False` leaves out
+    documents without any tag, for a channel that does not list them.
+
+    The window is what keeps a digest quick in a large store: the documents first seen
+    since `since` are found through the index on first_seen and only they are checked
+    against digest_marks, instead of every document ever stored."""
+    sql = (f"select {DIGEST_COLUMNS} from documents d where "
+           + ("d.first_seen >= ? and " if since else "")
+           + ("" if untagged else
+              "exists (select 1 from document_tags t where t.document_id = d.id) and ")
+           + "not exists (select 1 from digest_marks m "
+           "where m.channel = ? and m.document_id = d.id) "
+           # `+`: sort what the window found, rather than walk every document in
+           # publication order (the index on published would tempt the planner)
+           + ("order by +d.published desc, d.id" if since else "order by d.published desc, d.id"))
+    params: list = ([since] if since else []) + [channel]
     if limit:
         sql += " limit ?"
         params.append(limit)

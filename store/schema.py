@@ -158,7 +158,19 @@ def m005_health_verdicts(db: Database) -> None:
 
 
 @migrations()
-def m006_run_pid(db: Database) -> None:
+def m006_scale(db: Database) -> None:
+    # What a million documents need: a search reads only the matching documents (see
+    # views.READING_V2), the reading view and the digest's window go by index, not by a
+    # scan of every document.
+    from . import views
+
+    db.execute("drop view if exists reading")
+    db.execute(views.READING_V2)
+    db["documents"].create_index(["published"], if_not_exists=True)
+
+
+@migrations()
+def m007_run_pid(db: Database) -> None:
     # The process that runs a crawl, so a run left 'running' by a process that died can be
     # told from one still in progress in another process.
     db["crawl_runs"].add_column("pid", int)

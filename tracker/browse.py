@@ -33,7 +33,10 @@ def make_datasette(db_path: str | Path):
     open_db(db_path).close()  # creates and migrates: search table, views and outbox exist
     metadata = load_metadata()
     register_plugin()
-    ds = Datasette([], metadata=metadata, settings={"default_page_size": 50})
+    # No suggested facets: Datasette would run one query per column over every match of a
+    # search to suggest them (about 25 queries a page); the useful facets are configured.
+    ds = Datasette([], metadata=metadata, settings={"default_page_size": 50,
+                                                    "suggest_facets": False})
     ds.add_database(DatasetteDatabase(ds, path=str(db_path), is_mutable=True),
                     name=DATABASE_NAME)
     if "_memory" in ds.databases:  # Datasette adds it when started without files
