@@ -144,9 +144,12 @@ def make(config: Config, db: Database, name: str, channel: ChannelBase, now: dat
 
 
 def queue_due(config: Config, db: Database, now: datetime,
-              channels: dict[str, ChannelBase] | None = None) -> list[Made]:
+              channels: dict[str, ChannelBase] | None = None, *,
+              after_cycle: bool = True) -> list[Made]:
     """Urgent alerts for every channel that has urgent categories, then each channel's
-    scheduled digest if its time has come and it was not made yet."""
+    scheduled digest if its time has come and it was not made yet. A channel without a daily
+    time gets its digest only `after_cycle` (not from the daemon's periodic sender, which
+    would otherwise repeat a broken-sources notice every few minutes)."""
     made = []
     for name, channel in (channels or config.channels()).items():
         if channel.urgent:
@@ -155,7 +158,9 @@ def queue_due(config: Config, db: Database, now: datetime,
             if result.status != "empty":
                 made.append(result)
         if channel.daily_time is None:
-            made.append(make(config, db, name, channel, now, kind="cycle", period=instant(now)))
+            if after_cycle:
+                made.append(make(config, db, name, channel, now, kind="cycle",
+                                 period=instant(now)))
         else:
             period = daily_period(channel, now)
             if period:
@@ -164,11 +169,12 @@ def queue_due(config: Config, db: Database, now: datetime,
 
 
 def deliver_due(config: Config, db: Database, now: datetime | None = None, *,
-                out: TextIO | None = None) -> Report:
+                out: TextIO | None = None, after_cycle: bool = True) -> Report:
     """The one call for the end of a cycle and for the daemon: queue urgent alerts and due
-    daily digests, then deliver everything pending whose time has come."""
+    daily digests (and, `after_cycle`, the digests of channels that have one per cycle),
+    then deliver everything pending whose time has come."""
     now = now or datetime.now(timezone.utc)
-    report = Report(made=queue_due(config, db, now))
+    report = Report(made=queue_due(config, db, now, after_cycle=after_cycle))
     report.deliveries = send_due(config, db, now, out=out or sys.stdout)
     return report
 

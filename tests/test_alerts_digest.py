@@ -168,3 +168,21 @@ def test_run_ends_with_the_stdout_digest_and_the_file_channel_by_default(tmp_pat
     assert list((tmp_path / "data" / "digests").glob("chipwatch-*.html"))
     again = chipwatch("run", "--config", str(config_path))
     assert "Nothing new matches" in again.stdout and "Entity List rule" not in again.stdout
+
+
+def test_a_per_cycle_channel_gets_its_digest_only_after_a_cycle(db, tmp_path):
+    """The daemon's periodic sender (every few minutes) must not repeat a per-cycle channel's
+    digest, e.g. a broken-sources notice, between cycles."""
+    seed(db)
+    run = run_store.start_run(db, "bis", now="2026-03-02T00:00:00+00:00")
+    run_store.finish_run(db, run, status="failed", finish_reason="finished",
+                         errors=["bis: HTTP 403"], now="2026-03-02T00:01:00+00:00")
+    config = file_config(tmp_path, daily_at="")
+    now = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+    between = deliver_due(config, db, now, after_cycle=False)
+    assert between.made == [] and between.deliveries == []
+    after = deliver_due(config, db, now + timedelta(minutes=10), after_cycle=True)
+    assert [m.status for m in after.made] == ["pending"]
+    assert [d.status for d in after.deliveries] == ["sent"]
+    again = deliver_due(config, db, now + timedelta(minutes=20), after_cycle=False)
+    assert again.made == [] and again.deliveries == []

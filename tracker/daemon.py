@@ -53,7 +53,7 @@ class Daemon:
         self.db_path = Path(db_path)
         self.clock = clock
         # Delivery of due digests, urgent alerts and retries; and announcing a health change.
-        self.deliver = deliver or (lambda config, db, now: None)
+        self.deliver = deliver or (lambda config, db, now, after_cycle: None)
         self.announce = announce or (lambda config, db, transition, now: None)
         self.zone = ZoneInfo(config.daemon.timezone)
         self.stopping = threading.Event()
@@ -158,7 +158,7 @@ class Daemon:
                 for transition in health.update(self.config, db, now):
                     log.warning("health: %s", transition.message())
                     self.announce(self.config, db, transition, now)
-                self.deliver(self.config, db, now)
+                self.deliver(self.config, db, now, after_cycle=True)
             except Exception:
                 log.exception("crawl job for %s failed", source)
             finally:
@@ -170,7 +170,7 @@ class Daemon:
         with self._Job(self):
             db = open_db(self.db_path)
             try:
-                self.deliver(self.config, db, self.clock())
+                self.deliver(self.config, db, self.clock(), after_cycle=False)
             except Exception:
                 log.exception("delivery failed")
             finally:

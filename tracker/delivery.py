@@ -27,9 +27,11 @@ class _LogWriter:
         pass
 
 
-def deliver_due(config: Config, db: Database, now: datetime) -> None:
-    """Queue due digests and urgent alerts, deliver pending ones, one log line each."""
-    report = deliver_all(config, db, now, out=_LogWriter())
+def deliver_due(config: Config, db: Database, now: datetime, *,
+                after_cycle: bool = False) -> None:
+    """Queue due digests and urgent alerts (per-cycle digests only `after_cycle`), deliver
+    pending ones, one log line each."""
+    report = deliver_all(config, db, now, out=_LogWriter(), after_cycle=after_cycle)
     for line in report.lines():
         log.info("delivery %s", line)
 
