@@ -10,6 +10,7 @@ scheduling, gives running crawls `stop_grace_seconds` to finish, then interrupts
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -64,7 +65,7 @@ class Daemon:
     # -- life cycle ------------------------------------------------------------------------
 
     def run(self) -> int:
-        with self._single_instance():
+        with single_instance(self.db_path):
             self.scheduler = self._build_scheduler()
             signal.signal(signal.SIGTERM, self._on_signal)
             signal.signal(signal.SIGINT, self._on_signal)
@@ -132,24 +133,23 @@ class Daemon:
         with self._jobs_lock:
             return self.active_jobs
 
-    class _Job:
-        def __init__(self, daemon: "Daemon"):
-            self.daemon = daemon
-
-        def __enter__(self):
-            with self.daemon._jobs_lock:
-                self.daemon.active_jobs += 1
-
-        def __exit__(self, *exc):
-            with self.daemon._jobs_lock:
-                self.daemon.active_jobs -= 1
+    @contextlib.contextmanager
+    def _job(self):
+        """Count a running job, so that stopping can wait for it."""
+        with self._jobs_lock:
+            self.active_jobs += 1
+        try:
+            yield
+        finally:
+            with self._jobs_lock:
+                self.active_jobs -= 1
 
     # -- jobs ------------------------------------------------------------------------------
 
     def crawl_job(self, source: str) -> None:
         if self.stopping.is_set():
             return
-        with self._Job(self):
+        with self._job():
             db = open_db(self.db_path)
             try:
                 for outcome in run_cycle(self.config, db, sources=[source]):
@@ -167,7 +167,7 @@ class Daemon:
     def deliver_job(self) -> None:
         if self.stopping.is_set():
             return
-        with self._Job(self):
+        with self._job():
             db = open_db(self.db_path)
             try:
                 self.deliver(self.config, db, self.clock(), after_cycle=False)
@@ -176,34 +176,26 @@ class Daemon:
             finally:
                 db.close()
 
-    # -- one daemon per database ----------------------------------------------------------
-
-    def _single_instance(self):
-        daemon = self
-
-        class Lock:
-            def __enter__(self):
-                daemon.db_path.parent.mkdir(parents=True, exist_ok=True)
-                path = daemon.db_path.with_name(daemon.db_path.name + ".daemon.lock")
-                self.handle = open(path, "a+")
-                try:
-                    fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    self.handle.seek(0)
-                    pid = self.handle.read().strip() or "unknown"
-                    self.handle.close()
-                    raise DaemonBusy(f"another chipwatch daemon (pid {pid}) already runs on "
-                                     f"{daemon.db_path}; stop it first") from None
-                self.handle.seek(0)
-                self.handle.truncate()
-                self.handle.write(str(os.getpid()))
-                self.handle.flush()
-
-            def __exit__(self, *exc):
-                fcntl.flock(self.handle, fcntl.LOCK_UN)
-                self.handle.close()
-
-        return Lock()
+@contextlib.contextmanager
+def single_instance(db_path: Path):
+    """Hold an exclusive lock beside the database for as long as the daemon runs."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(db_path.with_name(db_path.name + ".daemon.lock"), "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            pid = handle.read().strip() or "unknown"
+            raise DaemonBusy(f"another chipwatch daemon (pid {pid}) already runs on "
+                             f"{db_path}; stop it first") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _parse(ts: str | None) -> datetime | None:
