@@ -68,6 +68,11 @@ def since_for(config: Config, db: Database, source: str, today: date) -> str:
     latest = doc_store.latest_published(db, source)
     if latest:
         return (date.fromisoformat(latest[:10]) - timedelta(days=config.crawl.overlap_days)).isoformat()
+    return first_run_since(config, source, today)
+
+
+def first_run_since(config: Config, source: str, today: date) -> str:
+    """How far back a source's first crawl (or a one-off `chipwatch crawl`) looks."""
     return (today - timedelta(days=config.source(source).first_run_days)).isoformat()
 
 

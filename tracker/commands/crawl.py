@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, timedelta
+from datetime import date
 
 from tracker.config import parse_date
 from tracker.crawl import build_spec, run_crawl
+from tracker.cycle import first_run_since
 
 from .common import add_config_options, add_verbose, load_config, progress_printer
 
@@ -29,9 +30,9 @@ def register(subparsers) -> None:
 
 def handle(args) -> int:
     config = load_config(args)
-    options = config.source(args.source)
+    config.source(args.source)  # an unknown name fails here, with a suggestion
     since = (parse_date(args.since, "--since").isoformat() if args.since
-             else (date.today() - timedelta(days=options.first_run_days)).isoformat())
+             else first_run_since(config, args.source, date.today()))
     spec = build_spec(config, args.source, since=since, max_pages=args.max_pages)
     result = run_crawl(spec, timeout=config.crawl.crawl_timeout,
                        on_log=progress_printer(args.verbose))
