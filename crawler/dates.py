@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from crawler.items import clean_line
+from vocab.text import clean_line
 
 TAIPEI = timezone(timedelta(hours=8), "Asia/Taipei")
 MONTHS = {name: number for number, names in enumerate((

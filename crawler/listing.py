@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
-from crawler.items import clean_line
+from vocab.text import clean_line
 
 MAX_CONTEXT_DEPTH = 6
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.items import clean_line, clean_text
+from vocab.text import clean_line, clean_text
 
 # "WASHINGTON, D.C. – Today, …", "WASHINGTON — …": an upper-case place, then a dash.
 DATELINE = re.compile(r"^\s*((?:[A-Z][A-Z.'’]*\.?[ ,]*){1,6}?)\s*[–—-]{1,2}\s+(?=\S)")

@@ -19,6 +19,10 @@ from tests.alerting import add_document
 from tests.conftest import chipwatch, write_config
 
 CONFIG = Path("/tmp/config.toml")
+from tracker.classify import DEFAULT_RULES
+from vocab.categories import read_categories
+
+KNOWN = read_categories(DEFAULT_RULES)
 
 
 def file_config(tmp_path, **table) -> object:
@@ -39,7 +43,7 @@ def seed(db) -> None:
 def test_a_document_appears_once_under_its_strongest_tag_with_the_others_named(db):
     seed(db)
     docs = undigested(db, "x")
-    sections = choose(docs, tags_for(db, [d["id"] for d in docs]),
+    sections = choose(docs, tags_for(db, [d["id"] for d in docs]), known=KNOWN,
                       categories=["export_control", "tariff", "investment_pressure"],
                       min_score=0.3)
     assert [(s.category, [e.document_id for e in s.entries]) for s in sections] == [
@@ -52,10 +56,10 @@ def test_filters_by_source_language_and_untagged(db):
     seed(db)
     docs = undigested(db, "x")
     tags = tags_for(db, [d["id"] for d in docs])
-    only_commerce = choose(docs, tags, categories=["investment_pressure", "export_control"],
+    only_commerce = choose(docs, tags, known=KNOWN, categories=["investment_pressure", "export_control"],
                            sources=["commerce"])
     assert [e.document_id for s in only_commerce for e in s.entries] == ["commerce:b"]
-    chinese_untagged = choose(docs, tags, categories=["none"], languages=["zh-Hant"])
+    chinese_untagged = choose(docs, tags, known=KNOWN, categories=["none"], languages=["zh-Hant"])
     assert [e.document_id for s in chinese_untagged for e in s.entries] == ["tsmc:c"]
 
 

@@ -321,15 +321,16 @@ def test_a_listing_with_file_and_ftp_links_fetches_only_the_web_pages(tmp_path):
 def test_every_spider_is_held_to_its_configured_sites():
     from scrapy.utils.test import get_crawler
 
-    from crawler.spiders import SPIDERS, spider_class
+    from crawler.spiders import spider_class
+    from vocab.sources import sources
     expected_domains = {
         "federal_register": ["federalregister.gov"], "commerce": ["commerce.gov"],
         "bis": ["bis.gov"], "tsmc": ["pr.tsmc.com"],
         "trendforce": ["trendforce.com", "trendforce.cn"]}
-    for name in SPIDERS:
+    for name, entry in sources().items():
         cls = spider_class(name)
         spider = cls.from_crawler(get_crawler(cls), spec={"source": {}})
         assert spider.allowed_domains == expected_domains[name], name
-        mirrored = cls.from_crawler(get_crawler(cls), spec={"source": {
-            "base_url": "http://127.0.0.1:8123", "base_url_zh": "http://127.0.0.1:8124"}})
+        mirror = {key: f"http://127.0.0.1:{8123 + n}" for n, key in enumerate(entry.sites)}
+        mirrored = cls.from_crawler(get_crawler(cls), spec={"source": mirror})
         assert mirrored.allowed_domains == ["127.0.0.1"], name

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from store import groups
+from vocab.sources import sources
 
-# Sources whose editions carry different ids: (the edition whose key is shared, the others).
-LINKED_SOURCES = {"trendforce": ("en", ("zh-Hans", "zh-Hant"))}
 MIN_SCORE = 2.0
 TOKEN = re.compile(r"\d[a-z0-9.]*%?|[a-z][a-z0-9]*")
 STOPWORDS = {
@@ -82,13 +81,14 @@ def match_editions(docs: list[dict], lead_lang: str = "en",
 
 def link_editions(db: Database, source: str, ids: list[str]) -> list[Link]:
     """After a crawl stored `ids` (new or changed), link them to their other editions."""
-    if source not in LINKED_SOURCES or not ids:
+    entry = sources().get(source)
+    if entry is None or entry.editions != "day_and_title" or not ids:
         return []
-    lead_lang, other_langs = LINKED_SOURCES[source]
+    lead_lang, *other_langs = entry.languages
     days = {(d["published"] or "")[:10] for d in groups.documents_by_id(db, ids)
             if d["source"] == source}
     candidates = groups.documents_on_days(db, source, days)
-    links = match_editions(candidates, lead_lang, other_langs)
+    links = match_editions(candidates, lead_lang, tuple(other_langs))
     for link in links:
         groups.set_group_key(db, [link.other_id], link.group_key)
     return links

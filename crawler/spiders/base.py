@@ -21,6 +21,7 @@ from twisted.internet.error import (ConnectionDone, ConnectionLost, ConnectionRe
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.items import DocumentError
+from crawler.options import load_options
 
 PROBLEMS_STAT = "chipwatch/problems"
 CHALLENGE_MARKERS = (
@@ -37,10 +38,12 @@ class ChipwatchSpider(scrapy.Spider):
     def __init__(self, spec: dict | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         spec = spec or {}
-        self.options: dict = spec.get("source", {})
+        self.options = load_options(self.name, spec.get("source"))
         self.mode: str = spec.get("mode", "routine")
         self.since: str | None = spec.get("since")
-        self.max_pages: int | None = spec.get("max_pages", self.options.get("max_pages"))
+        # A backfill pages back until `since` unless told otherwise.
+        self.max_pages: int | None = spec.get(
+            "max_pages", None if self.mode == "backfill" else self.options.max_pages)
         self.known: dict[str, dict] = spec.get("known", {})
         self.known_urls = {entry["url"] for entry in self.known.values()}
         self.problems: list[str] = []
@@ -64,7 +67,8 @@ class ChipwatchSpider(scrapy.Spider):
         """The hosts of the configured base URL(s), without a leading 'www.' so that a
         site's own subdomains (media.bis.gov) stay allowed. Scrapy's offsite filter
         (crawler/offsite.py) drops, and records, any request elsewhere, redirects included."""
-        urls = [v for k, v in self.options.items() if k.startswith("base_url") and v]
+        urls = [v for k, v in self.options.model_dump().items()
+                if k.startswith("base_url") and v]
         urls += [getattr(self, "base_url", "") or ""]
         urls += list((getattr(self, "bases", None) or {}).values())
         domains = []

@@ -18,7 +18,8 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from crawler.items import clean_line, make_document
+from crawler.items import make_document
+from vocab.text import clean_line
 from crawler.dates import us_date, weekday_date
 from crawler.pages import block_text, body_with_dateline
 from crawler.spiders.base import short_url
@@ -42,7 +43,7 @@ class BisSpider(ListingSpider):
 
     def __init__(self, spec: dict | None = None, **kwargs):
         super().__init__(spec, **kwargs)
-        self.base_url = self.options.get("base_url", "https://www.bis.gov").rstrip("/")
+        self.base_url = self.options.base_url
 
     async def start(self):
         yield self.listing_request(f"{self.base_url}/news-updates")

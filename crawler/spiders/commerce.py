@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from crawler.items import clean_line, make_document
+from crawler.items import make_document
+from vocab.text import clean_line
 from crawler.dates import us_date
 from crawler.pages import block_text, body_with_dateline
 from crawler.spiders.base import short_url
@@ -53,8 +54,8 @@ class CommerceSpider(ListingSpider):
 
     def __init__(self, spec: dict | None = None, **kwargs):
         super().__init__(spec, **kwargs)
-        self.base_url = self.options.get("base_url", "https://www.commerce.gov").rstrip("/")
-        self.sections = self.options.get("sections") or ["press-releases"]
+        self.base_url = self.options.base_url
+        self.sections = self.options.sections
         self.host = urlsplit(canonical_url(self.base_url)).netloc
 
     async def start(self):

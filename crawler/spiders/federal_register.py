@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import scrapy
 
 from crawler.items import make_document
+from crawler.options import FederalRegisterOptions
 from crawler.spiders.base import ChipwatchSpider, short_url
 from crawler.urls import canonical_url, same_origin_path
 
@@ -28,19 +29,19 @@ FIELDS = (
 CORRECTION = re.compile(r"^C\d+-")
 
 
-def search_query(options: dict, since: str | None) -> str:
+def search_query(options: FederalRegisterOptions, since: str | None) -> str:
     """The query string of a documents.json search, brackets encoded as the API does."""
     params: list[tuple[str, str]] = []
-    for slug in options.get("agencies", []):
+    for slug in options.agencies:
         params.append(("conditions[agencies][]", slug))
-    for kind in options.get("types", []):
+    for kind in options.types:
         params.append(("conditions[type][]", kind))
-    term = search_term(options.get("terms", []))
+    term = search_term(options.terms)
     if term:
         params.append(("conditions[term]", term))
     if since:
         params.append(("conditions[publication_date][gte]", since))
-    params += [("order", "newest"), ("per_page", str(options.get("per_page", 100)))]
+    params += [("order", "newest"), ("per_page", str(options.per_page))]
     params += [("fields[]", field) for field in FIELDS]
     return urlencode(params)
 
@@ -56,8 +57,8 @@ class FederalRegisterSpider(ChipwatchSpider):
 
     def __init__(self, spec: dict | None = None, **kwargs):
         super().__init__(spec, **kwargs)
-        self.base_url = self.options.get("base_url", "https://www.federalregister.gov").rstrip("/")
-        self.wanted_agencies = set(self.options.get("agencies", []))
+        self.base_url = self.options.base_url
+        self.wanted_agencies = set(self.options.agencies)
         self.pages = 0
         self.total_results = 0
 

@@ -19,7 +19,8 @@ from urllib.parse import quote
 import scrapy
 
 from crawler.dates import find_day, from_iso
-from crawler.items import DocumentError, clean_line, document_id, make_document
+from crawler.items import DocumentError, document_id, make_document
+from vocab.text import clean_line
 from crawler.listing import find_entries, next_page_link, stop_paging, triage
 from crawler.pagetext import block_text, without
 from crawler.spiders.base import ChipwatchSpider, short_url
@@ -48,11 +49,11 @@ class TrendforceSpider(ChipwatchSpider):
     def __init__(self, spec: dict | None = None, **kwargs):
         super().__init__(spec, **kwargs)
         self.bases = {
-            "en": self.options.get("base_url", "https://www.trendforce.com").rstrip("/"),
-            "zh-Hans": self.options.get("base_url_zh", "https://www.trendforce.cn").rstrip("/"),
+            "en": self.options.base_url,
+            "zh-Hans": self.options.base_url_zh,
         }
-        self.languages = self.options.get("languages") or ["en", "zh-Hans"]
-        self.sections = self.options.get("sections") or ["news"]
+        self.languages = self.options.languages
+        self.sections = self.options.sections
         self.requested: set[str] = set()
 
     async def start(self):

@@ -15,7 +15,8 @@ import re
 import scrapy
 
 from crawler.dates import find_day, from_iso
-from crawler.items import DocumentError, clean_line, document_id, make_document
+from crawler.items import DocumentError, document_id, make_document
+from vocab.text import clean_line
 from crawler.listing import find_entries, next_page_link, stop_paging, triage
 from crawler.pagetext import block_text, without
 from crawler.spiders.base import ChipwatchSpider, short_url
@@ -45,8 +46,8 @@ class TsmcSpider(ChipwatchSpider):
 
     def __init__(self, spec: dict | None = None, **kwargs):
         super().__init__(spec, **kwargs)
-        self.base_url = self.options.get("base_url", "https://pr.tsmc.com").rstrip("/")
-        self.languages = self.options.get("languages") or list(LANGUAGE_PATHS)
+        self.base_url = self.options.base_url
+        self.languages = self.options.languages
         self.pages: dict[str, int] = {}
         self.seen_ids: dict[str, set] = {}
 

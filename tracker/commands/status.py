@@ -28,7 +28,7 @@ def handle(args) -> int:
     config = load_config(args)
     db = open_store(args, config)
     now = datetime.now(timezone.utc)
-    zone = ZoneInfo(config.daemon.timezone)
+    zone = config.daemon.timezone
     rows = [("source", "health", "last success", "docs", "this week", "last error")]
     for source, _ in config.sources.items():
         verdict = health.assess(config, db, source, now)
