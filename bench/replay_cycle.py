@@ -30,8 +30,8 @@ from store import open_db  # noqa: E402
 from store.runs import get_run  # noqa: E402
 from tracker import config as config_module  # noqa: E402
 from tracker.cycle import run_cycle  # noqa: E402
-from tracker.replay import demo_config  # noqa: E402
-from tracker.replay.server import ReplayServer  # noqa: E402
+from replay import demo_config  # noqa: E402
+from replay.server import ReplayServer  # noqa: E402
 
 
 def one_cycle(config, db, replay) -> dict:

@@ -14,8 +14,8 @@ from store import open_db
 from store.summary import documents_by_category, documents_by_source_language
 from tracker import config as config_module
 from tracker.cycle import run_cycle
-from tracker.replay import demo_config
-from tracker.replay.server import ReplayServer
+from replay import demo_config
+from replay.server import ReplayServer
 
 from .common import UsageError, add_verbose, progress_printer
 
