@@ -3,6 +3,7 @@ so `chipwatch demo` works from an installed copy, not only from a checkout."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -28,11 +29,15 @@ DATA_FILES = [
 
 
 def test_the_wheel_carries_the_registry_rules_templates_and_replay(tmp_path):
+    # Built from a copy, so the build leaves nothing in the checkout.
+    source = tmp_path / "src"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "data", "build", "*.egg-info", "__pycache__", ".pytest_cache"))
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "--quiet", "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True)
+         "--quiet", "-w", str(tmp_path / "dist"), str(source)], capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
-    [wheel] = tmp_path.glob("chipwatch-*.whl")
+    [wheel] = (tmp_path / "dist").glob("chipwatch-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = [name for name in DATA_FILES if name not in names]
     assert not missing, missing

@@ -34,6 +34,7 @@ class Category:
     title_zh: str
     singular: str
     plural: str
+    description: str = ""
 
     def counted(self, count: int) -> str:
         return f"{count} {self.singular if count == 1 else self.plural}"
@@ -73,8 +74,10 @@ def _plain(name: str, table: dict | None = None) -> Category:
     words = name.replace("_", " ")
     title = table.get("title") or words[:1].upper() + words[1:]
     singular = table.get("singular") or title.lower()
+    description = " ".join(str(table.get("description") or "").split())
     return Category(name=name, title=title, title_zh=table.get("title_zh") or title,
-                    singular=singular, plural=table.get("plural") or singular)
+                    singular=singular, plural=table.get("plural") or singular,
+                    description=description)
 
 
 def read_categories(path: Path) -> Categories:
