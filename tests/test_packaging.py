@@ -31,8 +31,14 @@ DATA_FILES = [
 def test_the_wheel_carries_the_registry_rules_templates_and_replay(tmp_path):
     # Built from a copy, so the build leaves nothing in the checkout.
     source = tmp_path / "src"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "data", "build", "*.egg-info", "__pycache__", ".pytest_cache"))
+    skipped = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__",
+                                     ".pytest_cache")
+
+    def ignore(directory, names):
+        local_state = {"data"} if directory == str(ROOT) else set()  # the checkout's own store
+        return set(skipped(directory, names)) | (local_state & set(names))
+
+    shutil.copytree(ROOT, source, ignore=ignore)
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
          "--quiet", "-w", str(tmp_path / "dist"), str(source)], capture_output=True, text=True)
