@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from vocab.categories import UNTAGGED, Categories
 
+
 @dataclass
 class Entry:
     document_id: str

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from store import outbox
+
 from .clock import stamp
 from .email import new_message_id
 from .settings import AlertConfig, ChannelBase, EmailChannel, FileChannel, SlackChannel

@@ -23,8 +23,14 @@ from .clock import in_quiet_hours, quiet_end, stamp
 from .email import send_email
 from .errors import TRANSIENT, DeliveryError
 from .files import write_files
-from .settings import (AlertConfig, ChannelBase, EmailChannel, FileChannel, SlackChannel,
-                       StdoutChannel)
+from .settings import (
+    AlertConfig,
+    ChannelBase,
+    EmailChannel,
+    FileChannel,
+    SlackChannel,
+    StdoutChannel,
+)
 from .slack_webhook import send_slack
 
 BACKOFF_FIRST = timedelta(minutes=1)

@@ -25,7 +25,6 @@ from .settings import AlertConfig, ChannelBase, EmailChannel, FileChannel, Slack
 from .slack import render_slack
 from .text import render_text
 
-
 # A digest considers the documents first seen in this window (and not yet in one of the
 # channel's digests): a daemon digests at least daily, so nothing is missed, and a large store
 # is not read in full for every digest. A channel added later starts with this much history.

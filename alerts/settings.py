@@ -10,8 +10,16 @@ from pathlib import Path
 from typing import Annotated, ClassVar, Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, SecretStr,
-                      ValidationInfo, model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationInfo,
+    model_validator,
+)
 
 from vocab.categories import UNTAGGED, Categories
 from vocab.values import ClockTime, LanguageCode, QuietHours, SourceName, TimeZone

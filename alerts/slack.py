@@ -109,7 +109,8 @@ def render_slack(digest: Digest) -> list[dict]:
     head = [{"type": "header", "text": {"type": "plain_text", "emoji": False,
                                         "text": _clip(digest.title, MAX_HEADER)}}]
     if not digest.empty:
-        counts = " · ".join(f"{digest.category_title(c)} *{n}*" for c, n in digest.category_counts())
+        counts = " · ".join(f"{digest.category_title(c)} *{n}*"
+                            for c, n in digest.category_counts())
         sources = " · ".join(f"{source_title(s)} *{n}*" for s, n in digest.source_counts())
         head.append(context(f"{len(digest.entries)} documents | {counts}\n{sources}"))
     chunks: list[list[dict]] = [[]]

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Callable
 from urllib.error import URLError
 
-from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler,
-                                                   RateLimitErrorRetryHandler)
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
 from slack_sdk.webhook import WebhookClient
 
 from .errors import CONFIG, PERMANENT, TRANSIENT, DeliveryError

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from replay.pages import Page, build_sites, load
 from replay.sites import replayed_sites
+
 ROBOTS = b"User-agent: *\nAllow: /\n"
 LAST_MODIFIED = "Fri, 02 Oct 2026 12:00:00 GMT"
 FR_API = ("/api/v1/documents.json", "/api/v1/documents")

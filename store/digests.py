@@ -6,9 +6,6 @@ import json
 
 from sqlite_utils import Database
 
-from .db import utcnow
-
-
 DIGEST_COLUMNS = ", ".join(f"d.{c}" for c in (
     "id", "source", "external_id", "lang", "url", "title", "summary", "dateline", "published",
     "date_precision", "timezone", "doc_type", "group_key", "metadata", "revision", "first_seen",
@@ -42,13 +39,3 @@ def undigested(db: Database, channel: str, limit: int | None = None, *,
     for row in rows:
         row["metadata"] = json.loads(row["metadata"] or "{}")
     return rows
-
-
-def mark_digested(db: Database, channel: str, document_ids: list[str], digest_id: str,
-                  *, now: str | None = None) -> None:
-    now = now or utcnow()
-    with db.atomic():
-        db["digest_marks"].insert_all(
-            ({"channel": channel, "document_id": doc_id, "digest_id": digest_id,
-              "marked_at": now} for doc_id in document_ids),
-            ignore=True)

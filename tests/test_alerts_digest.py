@@ -11,17 +11,15 @@ from alerts.digest import choose
 from alerts.service import deliver_due
 from store import open_db, outbox
 from store import runs as run_store
-from store.tags import tags_for
 from store.digests import undigested
-from tracker.config import ConfigError, parse
-
+from store.tags import tags_for
 from tests.alerting import add_document
 from tests.conftest import chipwatch, write_config
-
-CONFIG = Path("/tmp/config.toml")
 from tracker.classify import DEFAULT_RULES
+from tracker.config import ConfigError, parse
 from vocab.categories import read_categories
 
+CONFIG = Path("/tmp/config.toml")
 KNOWN = read_categories(DEFAULT_RULES)
 
 
@@ -56,7 +54,8 @@ def test_filters_by_source_language_and_untagged(db):
     seed(db)
     docs = undigested(db, "x")
     tags = tags_for(db, [d["id"] for d in docs])
-    only_commerce = choose(docs, tags, known=KNOWN, categories=["investment_pressure", "export_control"],
+    only_commerce = choose(docs, tags, known=KNOWN,
+                           categories=["investment_pressure", "export_control"],
                            sources=["commerce"])
     assert [e.document_id for s in only_commerce for e in s.entries] == ["commerce:b"]
     chinese_untagged = choose(docs, tags, known=KNOWN, categories=["none"], languages=["zh-Hant"])

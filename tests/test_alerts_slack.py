@@ -14,12 +14,11 @@ from alerts.sender import send_due
 from alerts.service import deliver_due
 from alerts.slack import MAX_BLOCKS, MAX_SECTION, render_slack
 from store import outbox
+from tests.alerting import add_document
+from tests.loopback import LoopbackServer, Reply
 from tracker.classify import DEFAULT_RULES
 from tracker.config import parse
 from vocab.categories import read_categories
-
-from tests.alerting import add_document
-from tests.loopback import LoopbackServer, Reply
 
 NOW = datetime(2026, 3, 2, 13, 0, tzinfo=timezone.utc)
 HOOK = "/services/T000/B000/XXXX"

@@ -21,8 +21,8 @@ from pydantic import BaseModel
 from crawler.spiders.federal_register import document_from_result
 from store import open_db
 from store.documents import upsert_documents
-from tests.fr_pages import real_results
 from tests.conftest import ROOT, chipwatch, write_config
+from tests.fr_pages import real_results
 from tests.test_faults import dead_port
 from tracker import cli
 from tracker.config import config_model
@@ -46,7 +46,8 @@ def _model(annotation):
 
 
 def _is_list(annotation) -> bool:
-    return get_origin(annotation) is list or any(get_origin(a) is list for a in get_args(annotation))
+    return get_origin(annotation) is list or any(
+        get_origin(a) is list for a in get_args(annotation))
 
 
 def leaf_keys(model=None, section=()):

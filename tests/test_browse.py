@@ -13,12 +13,12 @@ import pytest
 
 from store import open_db
 from store.browse import canned_queries, load_metadata
-from tracker.classify import DEFAULT_RULES
-from vocab.categories import read_categories
 from store.outbox import create_digest, mark_failed
 from tests import browse_demo
 from tests.conftest import chipwatch
 from tracker.browse import make_datasette
+from tracker.classify import DEFAULT_RULES
+from vocab.categories import read_categories
 
 TODAY = date.today()
 RECENT = (TODAY - timedelta(days=1)).isoformat()
@@ -241,7 +241,8 @@ def test_each_category_query_is_an_atom_feed(ds, name):
     assert response.headers["content-type"].startswith("application/xml")
     feed = feedparser.parse(response.content)
     assert not feed.bozo, feed.get("bozo_exception")
-    assert feed.feed.title == load_metadata(KNOWN)["databases"]["chipwatch"]["queries"][name]["title"]
+    queries = load_metadata(KNOWN)["databases"]["chipwatch"]["queries"]
+    assert feed.feed.title == queries[name]["title"]
     table = rows(ds, f"/chipwatch/{name}.json")
     assert len(feed.entries) == len(table) > 0
     assert {e.link for e in feed.entries} == {r["url"] for r in table}
@@ -268,7 +269,8 @@ def test_the_index_page_links_to_the_timeline_and_the_timeline_has_its_charts(ds
     page = get(ds, "/-/dashboards/timeline")
     assert page.status_code == 200
     assert 'id="card-by-category"' in page.text
-    chart = load_metadata(KNOWN)["plugins"]["datasette-dashboards"]["timeline"]["charts"]["by-category"]
+    charts = load_metadata(KNOWN)["plugins"]["datasette-dashboards"]["timeline"]["charts"]
+    chart = charts["by-category"]
     sql = chart["query"].replace("[[ and substr(d.published, 1, 10) >= :date_start ]]", "")
     sql = sql.replace("[[ and substr(d.published, 1, 10) <= :date_end ]]", "")
     weeks = get(ds, "/chipwatch.json", params={"sql": sql, "_shape": "array"}).json()

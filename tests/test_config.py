@@ -1,6 +1,5 @@
 """Configuration: the shipped file, where it is found, and errors worded for a person."""
 
-from pathlib import Path
 
 import pytest
 

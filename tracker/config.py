@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Annotated, get_args
 from zoneinfo import ZoneInfo
 
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
-                      create_model)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
 from alerts.settings import AlertsConfig, ChannelBase, EmailChannel, FileChannel

@@ -152,7 +152,8 @@ class Daemon:
             db = open_db(self.db_path)
             try:
                 for outcome in run_cycle(self.config, db, sources=[source]):
-                    (log.info if outcome.status == "ok" else log.warning)("crawl %s", outcome.line())
+                    level = logging.INFO if outcome.status == "ok" else logging.WARNING
+                    log.log(level, "crawl %s", outcome.line())
                 now = self.clock()
                 for transition in health.update(self.config, db, now):
                     log.warning("health: %s", transition.message())

@@ -71,8 +71,8 @@ def match_editions(docs: list[dict], lead_lang: str = "en",
                 scored.append((value, lead, other))
     links = []
     for index, (value, lead, other) in enumerate(scored):
-        rivals = [v for i, (v, l, o) in enumerate(scored) if i != index and
-                  (o is other or (l is lead and o["lang"] == other["lang"]))]
+        rivals = [v for i, (v, rival_lead, rival) in enumerate(scored) if i != index and
+                  (rival is other or (rival_lead is lead and rival["lang"] == other["lang"]))]
         if any(v >= value for v in rivals):
             continue  # a tie, or a better pair for one of the two sides
         links.append(Link(lead["id"], other["id"], lead["group_key"] or lead["id"], value))

@@ -24,7 +24,8 @@ def crawl_trigger(options: SourceSchedule, zone: ZoneInfo):
     return IntervalTrigger(seconds=options.every.total_seconds(), timezone=zone)
 
 
-def previous_fire(trigger, now: datetime, lookback: timedelta = timedelta(days=8)) -> datetime | None:
+def previous_fire(trigger, now: datetime,
+                  lookback: timedelta = timedelta(days=8)) -> datetime | None:
     """The last time `trigger` would have fired at or before `now`."""
     fire, last = trigger.get_next_fire_time(None, now - lookback), None
     while fire is not None and fire <= now:

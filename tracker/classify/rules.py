@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from vocab.errors import ConfigError
 
 from .defaults import DEFAULT_RULES
-
 from .text import CJK, Prepared, normalise_term
 
 CJK_RUN = re.compile(CJK.pattern + "+")
@@ -555,7 +554,7 @@ class _Compiler:
                 and (w, a, b) != (word, left, right))
             term.need_starts = frozenset(
                 w.lower()[:PREFIX] for w, a, b in words if a == "hard"
-                and not (b in ("hard", "end")) and len(w) >= PREFIX)
+                and b not in ("hard", "end") and len(w) >= PREFIX)
         return term
 
     def cfr(self, text: str, where: str) -> tuple[int, int, int]:

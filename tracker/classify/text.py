@@ -78,7 +78,7 @@ class Prepared:
         if self._owners is None:
             owners = [0] * len(self.match)
             bounds = self.starts[1:] + [len(self.match)]
-            for index, (start, end) in enumerate(zip(self.starts, bounds)):
+            for index, (start, end) in enumerate(zip(self.starts, bounds, strict=True)):
                 owners[start:end] = [index] * (end - start)
             self._owners = owners
         return self._owners
