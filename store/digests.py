@@ -6,10 +6,12 @@ import json
 
 from sqlite_utils import Database
 
+from vocab.documents import DOCUMENT_FIELDS
+
+# Every column but the full text, which a digest never shows (it shows the tags' evidence).
 DIGEST_COLUMNS = ", ".join(f"d.{c}" for c in (
-    "id", "source", "external_id", "lang", "url", "title", "summary", "dateline", "published",
-    "date_precision", "timezone", "doc_type", "group_key", "metadata", "revision", "first_seen",
-    "last_seen", "changed_at", "categories", "classifier_version"))
+    *(field for field in DOCUMENT_FIELDS if field != "text"),
+    "revision", "first_seen", "last_seen", "changed_at", "categories", "classifier_version"))
 
 
 def undigested(db: Database, channel: str, limit: int | None = None, *,

@@ -119,3 +119,10 @@ def test_only_runs_of_dead_processes_are_marked_abandoned(db):
     finally:
         live.kill()
         live.wait()
+
+
+def test_the_store_keeps_every_field_of_the_one_document_shape(db):
+    from vocab.documents import DOCUMENT_FIELDS
+
+    columns = set(db["documents"].columns_dict)
+    assert set(DOCUMENT_FIELDS) <= columns
