@@ -18,13 +18,13 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from crawler.items import make_document
-from vocab.text import clean_line
 from crawler.dates import us_date, weekday_date
-from crawler.pages import block_text, body_with_dateline
+from crawler.items import make_document
+from crawler.pagetext import article_text, split_us_dateline
 from crawler.spiders.base import short_url
 from crawler.spiders.listing import Entry, ListingSpider
 from crawler.urls import canonical_url
+from vocab.text import clean_line
 
 BIS_HOSTS = {"www.bis.gov", "bis.gov", "media.bis.gov"}
 RELEASE_PATH = re.compile(r"^/press-release/[^/?#]+/?$")
@@ -34,6 +34,7 @@ BANNER = re.compile(r"^(bureau of industry and security|u\.?\s?s\.? department o
                     r"news (and|&) updates)$", re.I)
 SITE_SUFFIX = re.compile(r"\s*\|\s*Bureau of Industry and Security\s*$")
 RELEASE_HEADER = "FOR IMMEDIATE RELEASE"
+TAG_LINKS = ('a[href*="news="]',)
 URL_KEYS = ("path", "url", "href", "alias", "link", "slug")
 TITLE_KEYS = ("title", "label", "name", "heading")
 
@@ -144,7 +145,8 @@ class BisSpider(ListingSpider):
                      or response.css("body"))[0]
         url = self.article_url(response, entry)
         title = release_title(response, container)
-        header = release_header(container)
+        header_node = release_header(container)
+        header = clean_line(" ".join(header_node.css("::text").getall())) if header_node else ""
         published = (weekday_date(header) or us_date(container.css("time::attr(datetime)").get())
                      or entry.published)
         missing = [what for what, value in (("title", title), ("publication date", published))
@@ -156,8 +158,9 @@ class BisSpider(ListingSpider):
                          f"changed")
             return
         banners = [h for h in headings(container) if BANNER.match(h)]
-        text = block_text(container, skip=(title, "###", *banners))
-        dateline, text = body_with_dateline(text)
+        text = article_text(container, drop=(header_node, *TAG_LINKS) if header_node else TAG_LINKS,
+                            skip=(title, "###", *banners))
+        dateline, text = split_us_dateline(text)
         tags = [clean_line(t) for t in container.css('a[href*="news="] ::text').getall()
                 if clean_line(t)]
         metadata = {"tags": tags + [t for t in entry.tags if t not in tags],
@@ -207,14 +210,14 @@ def release_title(response, container) -> str:
     return "" if BANNER.match(page_title) else page_title
 
 
-def release_header(container) -> str:
-    """The text of the 'FOR IMMEDIATE RELEASE | date | Media Contact: …' line."""
+def release_header(container):
+    """The element of the 'FOR IMMEDIATE RELEASE | date | Media Contact: …' line."""
     for node in container.xpath(f".//*[text()[contains(., '{RELEASE_HEADER}')]]"):
-        for scope in (node, node.xpath("..")):
-            text = clean_line(" ".join(scope.css("::text").getall()))
-            if weekday_date(text) or scope is not node:
-                return text
-    return ""
+        if weekday_date(clean_line(" ".join(node.css("::text").getall()))):
+            return node
+        parent = node.xpath("..")
+        return parent[0] if parent else node
+    return None
 
 
 def walk(value):

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from crawler.items import make_document
-from vocab.text import clean_line
 from crawler.dates import us_date
-from crawler.pages import block_text, body_with_dateline
+from crawler.items import make_document
+from crawler.pagetext import article_text, split_us_dateline
 from crawler.spiders.base import short_url
 from crawler.spiders.listing import Entry, ListingSpider
 from crawler.urls import canonical_url
+from vocab.text import clean_line
 
 ARTICLE_PATH = re.compile(r"^/news/[a-z0-9-]+/\d{4}/\d{2}/[^/?#]+/?$")
 ARCHIVE_HOST = re.compile(r"^\d{4}-\d{4}\.commerce\.gov$", re.I)
@@ -130,8 +130,8 @@ class CommerceSpider(ListingSpider):
                          f"page layout may have changed")
             return
         body = main.css(".field--name-body")
-        text = block_text(body[0] if body else main, skip=(title,))
-        dateline, text = body_with_dateline(text)
+        text = article_text(body[0] if body else main, skip=(title,))
+        dateline, text = split_us_dateline(text)
         doc_type = (texts(main.css(TYPE)) or [entry.doc_type])[0]
         issues, tags = texts(main.css(ISSUES)), texts(main.css(TAGS))
         if not issues and not tags:

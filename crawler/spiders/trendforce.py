@@ -22,7 +22,7 @@ from crawler.dates import find_day, from_iso
 from crawler.items import DocumentError, document_id, make_document
 from vocab.text import clean_line
 from crawler.listing import find_entries, next_page_link, stop_paging, triage
-from crawler.pagetext import block_text, without
+from crawler.pagetext import article_text
 from crawler.spiders.base import ChipwatchSpider, short_url
 from crawler.urls import canonical_url, same_origin_path
 
@@ -178,7 +178,7 @@ def article_document(response, lang: str, external_id: str, summary: str = "") -
         raise DocumentError(f"trendforce: {where}: the article has no publication date (no "
                             f"date in div.tag-row, no article:published_time); the layout "
                             f"may have changed")
-    text = block_text(without(container.root, NOT_BODY))
+    text = article_text(container, drop=NOT_BODY)
     metadata: dict = {}
     if categories:
         metadata["categories"] = categories

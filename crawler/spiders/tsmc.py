@@ -18,7 +18,7 @@ from crawler.dates import find_day, from_iso
 from crawler.items import DocumentError, document_id, make_document
 from vocab.text import clean_line
 from crawler.listing import find_entries, next_page_link, stop_paging, triage
-from crawler.pagetext import block_text, without
+from crawler.pagetext import article_text
 from crawler.spiders.base import ChipwatchSpider, short_url
 from crawler.urls import canonical_url, same_origin_path
 
@@ -149,7 +149,7 @@ def article_document(response, lang: str, news_id: str, category: str = "") -> d
     title = clean_line(" ".join(title))
     title = re.sub(r"\s*\|\s*TSMC\b.*$", "", title)
     body_node = next((node for selector in BODY for node in response.css(selector)), None)
-    raw = block_text(without(body_node.root, NOT_BODY)) if body_node is not None else ""
+    raw = article_text(body_node, drop=NOT_BODY) if body_node is not None else ""
     dateline, text, dateline_day = split_dateline(raw, lang)
     day = (from_iso(response.css("article time::attr(datetime)").get()
                     or response.css("time::attr(datetime)").get())
