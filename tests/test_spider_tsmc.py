@@ -12,9 +12,11 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawler.listing import Entry
+from crawler.spiders.base import Listing
 from crawler.spiders.tsmc import TsmcSpider, split_dateline
-from store import open_db
 from store import documents as doc_store
+from store import open_db
 from store import runs as run_store
 from tests.conftest import FIXTURES, write_config
 from tests.loopback import LoopbackServer, Reply
@@ -46,14 +48,19 @@ def page(name: str, url: str) -> HtmlResponse:
 
 def listing(spider, lang: str, name: str | None = None, kind: str = "latest-news"):
     name = name or f"{PATHS[lang]}_latest_news.html"
-    return list(spider.parse(page(name, f"{BASE}/{PATHS[lang]}/{kind}"), lang=lang))
+    url = f"{BASE}/{PATHS[lang]}/{kind}"
+    return list(spider.parse_listing(page(name, url), Listing(url=url, lang=lang)))
 
 
 def article(spider, lang: str, news_id: str, name: str | None = None, category: str = ""):
     name = name or f"{PATHS[lang]}_news_{news_id}.html"
     url = f"{BASE}/{PATHS[lang]}/news/{news_id}"
-    return list(spider.parse_article(page(name, url), lang=lang, news_id=news_id,
-                                     category=category))
+    entry = Entry(url=url, lang=lang, external_id=news_id, tags=[category] if category else [])
+    return list(spider.parse_article(page(name, url), entry))
+
+
+def ids(requests) -> list[str]:
+    return [r.cb_kwargs["entry"].external_id for r in requests]
 
 
 # -- callbacks ------------------------------------------------------------------------------
@@ -78,7 +85,8 @@ def test_start_requests_one_listing_per_configured_language():
 def test_english_listing_requests_each_article_with_its_category():
     requests = listing(make_spider(), "en")
     assert [r.url for r in requests] == [f"{BASE}/english/news/{n}" for n in ("3343", "3320", "3294")]
-    assert [r.cb_kwargs["category"] for r in requests] == ["Corporate", "Technology", "Financial"]
+    assert [r.cb_kwargs["entry"].tags for r in requests] == [["Corporate"], ["Technology"],
+                                                            ["Financial"]]
     assert all(r.errback is not None for r in requests)
 
 
@@ -92,7 +100,7 @@ def test_listing_skips_stored_items_unless_title_or_date_changed():
                       "title": "TSMC March 2026 Revenue Report"},
     }
     requests = listing(make_spider(known=known), "en")
-    assert [r.cb_kwargs["news_id"] for r in requests] == ["3320", "3294"]
+    assert ids(requests) == ["3320", "3294"]
 
 
 def test_listing_of_only_stored_items_fetches_nothing():
@@ -106,7 +114,7 @@ def test_listing_of_only_stored_items_fetches_nothing():
 
 def test_listing_leaves_out_items_older_than_since():
     requests = listing(make_spider(since="2026-05-01"), "en")
-    assert [r.cb_kwargs["news_id"] for r in requests] == ["3343", "3320"]
+    assert ids(requests) == ["3343", "3320"]
 
 
 def test_english_article_fields():
@@ -215,7 +223,7 @@ def test_archive_backfill_reads_dated_anchors_and_stops_before_since():
     spider = make_spider(mode="backfill", since="2026-01-01",
                          source={"base_url": BASE, "languages": ["en"]})
     requests = listing(spider, "en", name="english_news_archives.html", kind="news-archives")
-    assert [r.cb_kwargs["news_id"] for r in requests] == ["3294", "3270"]  # 3101 is from 2025
+    assert ids(requests) == ["3294", "3270"]  # 3101 is from 2025
 
 
 def test_archive_backfill_follows_the_pager_while_items_are_recent():
@@ -223,7 +231,7 @@ def test_archive_backfill_follows_the_pager_while_items_are_recent():
                          source={"base_url": "http://127.0.0.1:9", "languages": ["en"]})
     requests = listing(spider, "en", name="english_news_archives.html", kind="news-archives")
     assert requests[-1].url == "http://127.0.0.1:9/english/news-archives?page=1"
-    assert requests[-1].callback == spider.parse
+    assert requests[-1].callback == spider.parse_listing
 
 
 # -- whole crawls against a loopback server --------------------------------------------------
