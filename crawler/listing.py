@@ -113,7 +113,7 @@ def _linked(response, pattern: re.Pattern, scope: str) -> list[Entry]:
         entry = entries.setdefault(key, Entry(url=key, fetch_url=url.partition("#")[0],
                                               match=match))
         entry.anchors.append(anchor)
-        entry.contexts.append(_context(anchor, pattern, response))
+        entry.contexts.append(_context(anchor, key, pattern, response))
     return list(entries.values())
 
 
@@ -124,18 +124,15 @@ def _item_url(url: str) -> str:
     return canonical_url(f"{parts.scheme}://{parts.netloc}{parts.path}")
 
 
-def _context(anchor, pattern: re.Pattern, response):
-    """The largest ancestor (within a few levels) that links to no other item."""
+def _context(anchor, item: str, pattern: re.Pattern, response):
+    """The largest ancestor (within a few levels) that links to no other item than `item`
+    (however that item's link is spelled)."""
     best = anchor
     for depth, ancestor in enumerate(reversed(anchor.xpath("ancestor::*"))):
         if depth >= MAX_CONTEXT_DEPTH or ancestor.root.tag in ("body", "html"):
             break
-        paths = set()
-        for href in ancestor.xpath(".//a/@href").getall():
-            path = urlsplit(response.urljoin(href.strip())).path
-            if pattern.match(path):
-                paths.add(path)
-        if len(paths) > 1:
+        urls = (response.urljoin(href.strip()) for href in ancestor.xpath(".//a/@href").getall())
+        if any(pattern.match(urlsplit(url).path) and _item_url(url) != item for url in urls):
             break
         best = ancestor
     return best

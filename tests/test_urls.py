@@ -3,12 +3,22 @@ tracking parameters; and so one stored document."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
 
 from crawler.items import make_document
+from crawler.listing import Entry
+from crawler.spiders.commerce import CommerceSpider
 from crawler.urls import canonical_url, same_origin_path
 from store import documents as doc_store
 from store import open_db
+from tests.conftest import FIXTURES, write_config
+from tests.loopback import LoopbackServer, Reply
+from tracker.config import load
+from tracker.cycle import crawl_source
 
 # One TrendForce path written three ways: lower-case escapes, upper-case escapes, raw.
 SPELLINGS = (
@@ -74,3 +84,80 @@ def test_three_spellings_upserted_into_a_sqlite_file_are_one_document(tmp_path):
         assert stored["url"] == CANONICAL
     finally:
         db.close()
+
+
+# -- through a spider and a whole crawl --------------------------------------------------------
+
+SLUG = "/news/press-releases/2024/12/chips-%E6%99%B6%E7%89%87-controls"
+LINKS = ("/news/press-releases/2024/12/chips-%e6%99%b6%e7%89%87-controls", SLUG,
+         "/news/press-releases/2024/12/chips-晶片-controls")
+# The title and day of the article page served for it (a US government release).
+TITLE = ("Commerce Strengthens Export Controls to Restrict China’s Capability to Produce "
+         "Advanced Semiconductors for Military Applications")
+LISTING = "/news/press-releases"
+
+
+def listing_page() -> bytes:
+    """A Commerce listing (the card markup of tests/fixtures/commerce/) whose three cards
+    link one release, each with another percent-encoding of its path."""
+    cards = "".join(
+        f'<div class="views-row"><article class="node node--type-news">'
+        f'<div class="field field--name-field-news-type">Press Release</div>'
+        f'<h2 class="node__title"><a href="{href}">{TITLE}</a></h2>'
+        f'<div class="field field--name-field-release-datetime">'
+        f'<time datetime="2024-12-02T15:00:00Z">December 2, 2024</time></div></article></div>'
+        for href in LINKS)
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Press Releases</title>'
+            f'</head><body><main><div class="view-content">{cards}</div></main></body>'
+            f'</html>').encode()
+
+
+def article_page() -> bytes:
+    return (FIXTURES / "commerce" / "article-sme-controls-2024-12.html").read_bytes()
+
+
+def test_links_in_three_encodings_are_one_listing_item():
+    assert LINKS[0] != LINKS[1] and "%e6%99%b6" in LINKS[0]
+    spider = CommerceSpider.from_crawler(get_crawler(CommerceSpider),
+                                         spec={"source": {}, "since": "2024-01-01"})
+    url = "https://www.commerce.gov" + LISTING
+    page = HtmlResponse(url=url, body=listing_page(), encoding="utf-8", request=Request(url))
+    [entry] = spider.entries(page, spider.listings()[0])
+    assert entry.url == "https://www.commerce.gov" + SLUG
+    assert len(entry.anchors) == 3 and entry.published.isoformat() == "2024-12-02"
+    requests = [r for r in spider.parse_listing(page, spider.listings()[0])
+                if "entry" in r.cb_kwargs]
+    assert len(requests) == 1
+
+
+@pytest.mark.parametrize("spelling", LINKS)
+def test_an_article_reached_by_any_spelling_is_the_same_document(spelling):
+    spider = CommerceSpider.from_crawler(get_crawler(CommerceSpider), spec={"source": {}})
+    url = "https://www.commerce.gov" + spelling
+    page = HtmlResponse(url=url, body=article_page(), encoding="utf-8", request=Request(url))
+    [doc] = spider.parse_article(page, Entry(url=canonical_url(url)))
+    assert doc["id"] == f"commerce:https://www.commerce.gov{SLUG}"
+
+
+def test_a_crawl_of_three_spellings_stores_one_document_and_fetches_it_once(tmp_path):
+    routes = {LISTING: Reply(200, listing_page())}
+    routes.update({path: Reply(200, article_page()) for path in
+                   (LINKS[0], LINKS[1], quote(LINKS[2], safe="/%"))})
+    with LoopbackServer(routes) as server:
+        config = load(write_config(tmp_path, {"commerce": server.url}))
+        db = open_db(tmp_path / "chipwatch.db")
+        try:
+            first = crawl_source(config, db, "commerce", since="2024-01-01")
+            assert first.status == "ok", first.errors
+            assert (first.seen, first.new) == (1, 1)
+            assert len(server.requests_for("/news/press-releases/2024/")) == 1
+            [stored] = doc_store.known_documents(db, "commerce").values()
+            assert stored["url"] == server.url + SLUG
+
+            server.reset_log()
+            second = crawl_source(config, db, "commerce")
+            assert second.status == "ok", second.errors
+            assert server.requests_for("/news/press-releases/2024/") == []
+            assert doc_store.count_documents(db, "commerce") == 1
+        finally:
+            db.close()
