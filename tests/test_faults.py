@@ -75,7 +75,8 @@ def resolver_is_local() -> bool:
         lines = Path("/etc/resolv.conf").read_text().splitlines()
     except OSError:
         return False
-    servers = [l.split()[1] for l in lines if l.startswith("nameserver") and len(l.split()) > 1]
+    servers = [line.split()[1] for line in lines
+               if line.startswith("nameserver") and len(line.split()) > 1]
     return bool(servers) and all(s.startswith("127.") or s == "::1" for s in servers)
 
 
@@ -122,7 +123,8 @@ FAULTS = [
     Fault("empty 200 listing", "answered with an empty page (HTTP 200, no content)",
           routes=lambda server: {LISTING: Reply(200, b"")}),
     Fault("listing layout changed", "matched no items: the page layout may have changed",
-          routes=lambda server: {LISTING: Reply(200, commerce_page("press-releases-drifted.html"))}),
+          routes=lambda server: {
+              LISTING: Reply(200, commerce_page("press-releases-drifted.html"))}),
     Fault("body over the size limit", "larger than the size limit ([crawl] max_response_mb)",
           routes=lambda server: {LISTING: Reply(200, _big_listing())},
           crawl={"max_response_mb": 1}),
@@ -145,7 +147,8 @@ FAULTS = [
 ]
 
 
-def configure(tmp_path, server, fault: Fault | None = None, sources=("commerce", "federal_register")):
+def configure(tmp_path, server, fault: Fault | None = None,
+              sources=("commerce", "federal_register")):
     tables = {"commerce": {"base_url": server.url, "first_run_days": 3650},
               "federal_register": {"base_url": server.url, "agencies": AGENCIES, "per_page": 4,
                                    "first_run_days": 3650}}
@@ -205,7 +208,8 @@ def test_429_and_503_before_a_200_end_in_documents(tmp_path):
     fault = Fault("retries", "", crawl={"retry_times": 2})
     with LoopbackServer(site_routes()) as server:
         server.route(LISTING, [Reply(429, "slow down", headers={"Retry-After": "0"}),
-                               Reply(503, "busy"), Reply(200, commerce_page("press-releases.html"))])
+                               Reply(503, "busy"),
+                               Reply(200, commerce_page("press-releases.html"))])
         config = configure(tmp_path, server, fault, sources=("commerce",))
         db = open_db(config.db_path)
         [outcome] = run_cycle(config, db)
@@ -225,7 +229,8 @@ def test_dns_failure_wording():
     from twisted.python.failure import Failure
 
     from crawler.faults import describe_failure
-    for exc in (DNSLookupError("nonexistent.invalid"), CannotResolveHostError("nonexistent.invalid")):
+    for exc in (DNSLookupError("nonexistent.invalid"),
+                CannotResolveHostError("nonexistent.invalid")):
         assert describe_failure(Failure(exc)).startswith(
             "the host name does not resolve (DNS lookup failed); check base_url")
 

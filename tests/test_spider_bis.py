@@ -25,8 +25,10 @@ from tracker.cycle import crawl_source
 PAGES = FIXTURES / "bis"
 LIVE = "https://www.bis.gov"
 LISTING = "/news-updates"
-CADENCE = "/press-release/cadence-design-systems-agrees-plead-guilty-and-pay-over-140-million-unlawfully"
-SME = "/press-release/commerce-strengthens-export-controls-restrict-chinas-capability-produce-advanced"
+CADENCE = ("/press-release/cadence-design-systems-agrees-plead-guilty-and-pay-over-140-million-"
+           "unlawfully")
+SME = ("/press-release/commerce-strengthens-export-controls-restrict-chinas-capability-produce-"
+       "advanced")
 ARTICLES = {
     CADENCE: "press-release-cadence.html",
     "/press-release/department-commerce-announces-rescission-biden-era-artificial-intelligence-diffusion":
@@ -149,12 +151,14 @@ def test_article_on_a_node_alias_gets_its_press_release_url():
     assert doc["url"] == LIVE + SME and doc["published"] == "2024-12-02"
     local = "http://127.0.0.1:8080/node/8102"
     [doc] = make_spider(base_url="http://127.0.0.1:8080").parse_article(
-        response("press-release-sme-controls-2024-12.html", local), Entry(url=local, fetch_url=local))
+        response("press-release-sme-controls-2024-12.html", local),
+        Entry(url=local, fetch_url=local))
     assert doc["url"] == "http://127.0.0.1:8080" + SME
 
 
 def test_article_date_falls_back_to_the_listing_and_is_otherwise_a_problem():
-    url = LIVE + "/press-release/commerce-implements-new-export-controls-advanced-computing-and-semiconductor"
+    url = (LIVE + "/press-release/commerce-implements-new-export-controls-advanced-computing-"
+           "and-semiconductor")
     spider = make_spider()
     [doc] = spider.parse_article(response("press-release-undated.html", url),
                                  Entry(url=url, fetch_url=url, published=date(2022, 10, 7)))

@@ -36,8 +36,10 @@ ARTICLES = {
     "/news/press-releases/2023/10/commerce-strengthens-restrictions-advanced-computing-semiconductors":
         "article-advanced-computing-2023-10.html",
 }
-SME = "/news/press-releases/2024/12/commerce-strengthens-export-controls-restrict-chinas-capability-produce"
-PMT = "/news/press-releases/2024/04/biden-harris-administration-announces-preliminary-terms-tsmc-expanding"
+SME = ("/news/press-releases/2024/12/commerce-strengthens-export-controls-restrict-chinas-"
+       "capability-produce")
+PMT = ("/news/press-releases/2024/04/biden-harris-administration-announces-preliminary-terms-"
+       "tsmc-expanding")
 FROZEN = "2026-03-02T12:00:00-05:00"
 
 
@@ -128,8 +130,8 @@ def test_article_fields():
     assert doc["dateline"] == "WASHINGTON"
     assert doc["text"].startswith("Today, the Department of Commerce’s Bureau of Industry")
     assert doc["text"].count("\n\n") == 2
-    for chrome in ("Skip to main", "Share on", "Related Content", "Privacy Program", "Press Release",
-                   "An official website"):
+    for chrome in ("Skip to main", "Share on", "Related Content", "Privacy Program",
+                   "Press Release", "An official website"):
         assert chrome not in doc["text"]
     assert doc["summary"] == "A teaser from the listing…"
     assert doc["doc_type"] == "Press Release"
@@ -142,15 +144,18 @@ def test_article_fields():
 
 def test_article_date_from_time_text_when_there_is_no_datetime_attribute():
     entry = Entry(url=LIVE + PMT, fetch_url=LIVE + PMT)
-    [doc] = make_spider().parse_article(response("article-tsmc-pmt-2024-04.html", LIVE + PMT), entry)
+    [doc] = make_spider().parse_article(response("article-tsmc-pmt-2024-04.html", LIVE + PMT),
+                                        entry)
     assert doc["published"] == "2024-04-08"
     assert "$65 billion" in doc["text"]
 
 
 def test_article_without_a_date_is_a_problem_and_no_document():
-    url = LIVE + "/news/press-releases/2021/12/joint-statement-us-taiwan-technology-trade-and-investment-collaboration"
+    url = (LIVE + "/news/press-releases/2021/12/joint-statement-us-taiwan-technology-trade-and-"
+           "investment-collaboration")
     spider = make_spider()
-    docs = list(spider.parse_article(response("article-undated.html", url), Entry(url=url, fetch_url=url)))
+    docs = list(spider.parse_article(response("article-undated.html", url),
+                                     Entry(url=url, fetch_url=url)))
     assert docs == []
     assert spider.problems == [f"commerce: article {url} has no publication date: the page "
                                f"layout may have changed"]
@@ -168,8 +173,8 @@ def test_routine_skips_stored_articles_and_stops_paging_at_a_page_of_known_items
     known = {f"commerce:{LIVE}{p}": {"url": LIVE + p, "title": t, "published": d}
              for p, t, d in [
                  (list(ARTICLES)[0], "Department of Commerce Announces Rescission of Biden-Era "
-                  "Artificial Intelligence Diffusion Rule, Strengthens Chip-Related Export Controls",
-                  "2025-05-13"),
+                  "Artificial Intelligence Diffusion Rule, Strengthens Chip-Related Export "
+                  "Controls", "2025-05-13"),
                  (list(ARTICLES)[1], "Commerce Strengthens Export Controls to Restrict China’s "
                   "Capability to Produce Advanced Semiconductors for Military Applications",
                   "2024-12-02"),
@@ -194,7 +199,8 @@ def test_routine_skips_stored_articles_and_stops_paging_at_a_page_of_known_items
 
 def test_backfill_stops_when_a_page_is_older_than_since_and_routine_at_max_pages():
     spider = make_spider(mode="backfill", since="2025-06-01", max_pages=None)
-    articles, listings = split(parse_listing(spider, response("press-releases.html", LIVE + LISTING)))
+    articles, listings = split(parse_listing(spider, response("press-releases.html",
+                                                              LIVE + LISTING)))
     assert articles == [] and listings == []
     articles, listings = split(parse_listing(
         make_spider(max_pages=1), response("press-releases.html", LIVE + LISTING)))
@@ -257,7 +263,8 @@ def test_drifted_listing_fails_the_run_with_a_clear_error_and_no_documents(tmp_p
     [record] = run_store.runs_for(db, "commerce")
     assert record["status"] == "failed"
     assert json.loads(record["errors"]) == [
-        f"commerce: listing {server.url}{LISTING} matched no items: the page layout may have changed"]
+        f"commerce: listing {server.url}{LISTING} matched no items: the page layout may have "
+        f"changed"]
     assert doc_store.count_documents(db, "commerce") == 0
     db.close()
 

@@ -96,7 +96,8 @@ def test_real_listing_capture_gives_five_items_with_titles_and_dates():
     assert all(summary for *_, summary in entries)
     spider = make_spider()
     requests = listing(spider, REAL_LISTING)
-    assert [r.url for r in requests] == [f"{EN}/presscenter/news/{i}.html" for i, *_ in REAL_ITEMS] + [
+    assert [r.url for r in requests] == [
+        f"{EN}/presscenter/news/{i}.html" for i, *_ in REAL_ITEMS] + [
         f"{EN}/presscenter/news?page=2"]
     assert spider.problems == []
 
@@ -243,7 +244,8 @@ def test_article_without_date_or_title_is_a_problem_and_no_document():
 
 def en_routes(page1=None) -> dict:
     routes = {
-        "/presscenter/news?page=1": page1 or Reply(200, (PAGES / "en_news_page1.html").read_bytes()),
+        "/presscenter/news?page=1":
+            page1 or Reply(200, (PAGES / "en_news_page1.html").read_bytes()),
         "/presscenter/news?page=2": Reply(200, (PAGES / "en_news_page2.html").read_bytes()),
     }
     for external_id in EN_ARTICLES:
@@ -318,9 +320,11 @@ def test_drifted_listing_fails_the_run_with_a_clear_error_and_stores_nothing(tmp
 def test_a_restyled_list_is_read_by_its_classes_when_the_strict_link_pattern_fails():
     html = """<html><body><div class="content">
       <div class="advs-box niche-box-post"><p class="bd-month">1 September 2026</p>
-        <h2><a class="text-m" href="/presscenter/news/detail/20260901-13210">Title one</a></h2></div>
+        <h2><a class="text-m" href="/presscenter/news/detail/20260901-13210">Title one</a></h2>
+      </div>
       <div class="advs-box niche-box-post"><p class="bd-month">31 August 2026</p>
-        <h2><a class="text-m" href="/presscenter/news/detail/20260831-13208">Title two</a></h2></div>
+        <h2><a class="text-m" href="/presscenter/news/detail/20260831-13208">Title two</a></h2>
+      </div>
     </div></body></html>"""
     url = f"{EN}/presscenter/news?page=1"
     spider = make_spider()

@@ -84,7 +84,8 @@ def test_start_requests_one_listing_per_configured_language():
 
 def test_english_listing_requests_each_article_with_its_category():
     requests = listing(make_spider(), "en")
-    assert [r.url for r in requests] == [f"{BASE}/english/news/{n}" for n in ("3343", "3320", "3294")]
+    assert [r.url for r in requests] == [f"{BASE}/english/news/{n}"
+                                         for n in ("3343", "3320", "3294")]
     assert [r.cb_kwargs["entry"].tags for r in requests] == [["Corporate"], ["Technology"],
                                                             ["Financial"]]
     assert all(r.errback is not None for r in requests)
@@ -131,7 +132,8 @@ def test_english_article_fields():
     assert doc["dateline"] == "HSINCHU, Taiwan, R.O.C. – June 10, 2026"
     assert doc["text"].startswith("This paragraph is neutral filler")
     assert "\n\nA second filler paragraph" in doc["text"]
-    for furniture in ("HSINCHU", "Contact:", "image caption", "attachment.pdf", "Reconstructed fixture footer"):
+    for furniture in ("HSINCHU", "Contact:", "image caption", "attachment.pdf",
+                      "Reconstructed fixture footer"):
         assert furniture not in doc["text"]
     assert doc["group_key"] == "tsmc:3343"
     assert doc["doc_type"] == "news"
@@ -141,7 +143,8 @@ def test_english_article_fields():
 
 
 @pytest.mark.parametrize("news_id, dateline, published", [
-    ("3320", "Hsinchu, Taiwan, R.O.C, May 14, 2026", "2026-05-14"),  # hyphen, comma; time[datetime] in UTC
+    # hyphen, comma; time[datetime] in UTC
+    ("3320", "Hsinchu, Taiwan, R.O.C, May 14, 2026", "2026-05-14"),
     ("3294", "HSINCHU, TAIWAN, R.O.C. — April 10, 2026", "2026-04-10"),  # upper case, em dash
 ])
 def test_english_dateline_variants(news_id, dateline, published):
@@ -239,8 +242,9 @@ def test_archive_backfill_follows_the_pager_while_items_are_recent():
 
 def fixture_routes() -> dict:
     routes = {}
-    for lang, path in PATHS.items():
-        routes[f"/{path}/latest-news"] = Reply(200, (PAGES / f"{path}_latest_news.html").read_bytes())
+    for path in PATHS.values():
+        routes[f"/{path}/latest-news"] = Reply(
+            200, (PAGES / f"{path}_latest_news.html").read_bytes())
     for name in ("english_news_3343", "english_news_3320", "english_news_3294",
                  "chinese_news_3343", "chinese_news_3320", "schinese_news_3343"):
         path, _, news_id = name.split("_")
@@ -264,7 +268,8 @@ def test_whole_crawl_in_three_languages_then_a_second_crawl_reads_listings_only(
         stored = {i: doc_store.get_document(db, i) for i in doc_store.known_documents(db, "tsmc")}
         assert sorted(stored) == ["tsmc:3294", "tsmc:3320", "tsmc:3320:zh-Hant", "tsmc:3343",
                                   "tsmc:3343:zh-Hans", "tsmc:3343:zh-Hant"]
-        assert {stored[i]["group_key"] for i in stored if i.startswith("tsmc:3343")} == {"tsmc:3343"}
+        assert {stored[i]["group_key"] for i in stored
+                if i.startswith("tsmc:3343")} == {"tsmc:3343"}
         assert stored["tsmc:3343:zh-Hans"]["url"] == f"{server.url}/schinese/news/3343"
         assert stored["tsmc:3343"]["dateline"] == "HSINCHU, Taiwan, R.O.C. – June 10, 2026"
         assert len(server.requests_for("/english/news/")) == 3
@@ -299,7 +304,8 @@ def test_cloudflare_403_on_the_chinese_site_is_a_recorded_error_not_no_news(tmp_
 def test_429_then_200_is_retried_and_the_crawl_succeeds(tmp_path):
     routes = fixture_routes()
     listing_page = routes["/english/latest-news"]
-    routes["/english/latest-news"] = [Reply(429, "slow down", headers={"Retry-After": "0"}), listing_page]
+    routes["/english/latest-news"] = [Reply(429, "slow down", headers={"Retry-After": "0"}),
+                                      listing_page]
     with LoopbackServer(routes) as server:
         config, db = crawl(tmp_path, server, languages=["en"])
         outcome = crawl_source(config, db, "tsmc", since="2026-01-01")
