@@ -24,6 +24,15 @@ ANY_PATH = re.compile(r"^/.+")
 DATE_ATTRIBUTES = ("datetime", "data-date")
 
 
+@dataclass(frozen=True)
+class Listing:
+    """One listing a crawl reads, page after page."""
+    url: str  # its first page
+    lang: str = "en"
+    label: str = ""  # how progress lines name it when a source has several
+    page: int = 1  # the page a request reads
+
+
 @dataclass
 class Entry:
     """One item of a listing page: its identity, where to fetch it, what the listing shows."""

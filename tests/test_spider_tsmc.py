@@ -12,8 +12,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.listing import Entry
-from crawler.spiders.base import Listing
+from crawler.listing import Entry, Listing
 from crawler.spiders.tsmc import TsmcSpider, split_dateline
 from store import documents as doc_store
 from store import open_db

@@ -7,8 +7,9 @@ the database. What the store already knows arrives in the spec (`known`, `since`
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from crawler.items import DocumentError, document_id
 from crawler.listing import (
     Entry,
     ItemFields,
+    Listing,
     find_entries,
     merge_entries,
     next_page_link,
@@ -113,15 +115,6 @@ class ChipwatchSpider(scrapy.Spider):
             return None
 
 
-@dataclass(frozen=True)
-class Listing:
-    """One listing a crawl reads, page after page."""
-    url: str  # its first page
-    lang: str = "en"
-    label: str = ""  # how progress lines name it when a source has several
-    page: int = 1  # the page a request reads
-
-
 class ListingSpider(ChipwatchSpider):
     """The crawl of a site that lists its articles on HTML pages.
 
@@ -136,9 +129,9 @@ class ListingSpider(ChipwatchSpider):
     fetched on the configured origin.
     """
 
-    item_path: Any = None  # re.Pattern, matched against a link's path
+    item_path: re.Pattern  # matched against the path of a link
     item_hints: tuple[str, ...] = ()
-    loose_item_path: Any = None
+    loose_item_path: re.Pattern | None = None
     listing_scope = "//body"
     fields = ItemFields()
     # Language -> the option naming its origin, for sources with one site per language.

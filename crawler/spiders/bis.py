@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 from crawler.dates import us_date, weekday_date
 from crawler.faults import short_url
 from crawler.items import DocumentError, make_document
-from crawler.listing import Entry, ItemFields, merge_entries
+from crawler.listing import Entry, ItemFields, Listing, merge_entries
 from crawler.pagetext import article_text, split_us_dateline
-from crawler.spiders.base import Listing, ListingSpider
+from crawler.spiders.base import ListingSpider
 from crawler.urls import canonical_url
 from vocab.text import clean_line
 

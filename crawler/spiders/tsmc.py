@@ -15,9 +15,9 @@ import re
 from crawler.dates import find_day, from_iso
 from crawler.faults import short_url
 from crawler.items import DocumentError, make_document
-from crawler.listing import Entry, ItemFields
+from crawler.listing import Entry, ItemFields, Listing
 from crawler.pagetext import article_text
-from crawler.spiders.base import Listing, ListingSpider
+from crawler.spiders.base import ListingSpider
 from crawler.urls import canonical_url
 from vocab.text import clean_line
 
