@@ -102,7 +102,7 @@ def find_entries(response, pattern: re.Pattern, *, scope: str = "//body", hints=
     entries = _linked(response, pattern, scope)
     if entries or not hints:
         return entries
-    hinted = {_item_url(response.urljoin(href.strip())) for selector in hints
+    hinted = {item_url(response.urljoin(href.strip())) for selector in hints
               for href in response.css(selector).xpath("@href").getall()}
     return [e for e in _linked(response, loose or ANY_PATH, scope) if e.url in hinted]
 
@@ -118,17 +118,16 @@ def _linked(response, pattern: re.Pattern, scope: str) -> list[Entry]:
         match = pattern.match(parts.path)
         if not match:
             continue
-        key = _item_url(url)
-        entry = entries.setdefault(key, Entry(url=key, fetch_url=url.partition("#")[0],
-                                              match=match))
+        key = item_url(url)
+        entry = entries.setdefault(key, Entry(url=key, match=match))
         entry.anchors.append(anchor)
         entry.contexts.append(_context(anchor, key, pattern, response))
     return list(entries.values())
 
 
-def _item_url(url: str) -> str:
-    """An item's identity: its canonical URL without the query (a listing's links may carry
-    a query of their own)."""
+def item_url(url: str) -> str:
+    """An item's identity: its canonical URL without the query (item patterns match paths;
+    a listing's links may carry a query of their own, `?from=hero`)."""
     parts = urlsplit(url)
     return canonical_url(f"{parts.scheme}://{parts.netloc}{parts.path}")
 
@@ -141,7 +140,7 @@ def _context(anchor, item: str, pattern: re.Pattern, response):
         if depth >= MAX_CONTEXT_DEPTH or ancestor.root.tag in ("body", "html"):
             break
         urls = (response.urljoin(href.strip()) for href in ancestor.xpath(".//a/@href").getall())
-        if any(pattern.match(urlsplit(url).path) and _item_url(url) != item for url in urls):
+        if any(pattern.match(urlsplit(url).path) and item_url(url) != item for url in urls):
             break
         best = ancestor
     return best

@@ -169,9 +169,9 @@ class ListingSpider(ChipwatchSpider):
                 for lang in self.languages for section in self.sections]
 
     def locate(self, url: str, lang: str) -> tuple[str, str, bool]:
-        """(identity, URL to fetch, whether to fetch it) of an item link. Links to the
-        source's own site (its configured origin, or its real one and the real one's
-        aliases) are fetched on the configured origin; links elsewhere are not fetched."""
+        """(identity, URL to fetch, whether to fetch it) of an item (`url`: its `item_url`).
+        Items on the source's own site (its configured origin, or its real one and the real
+        one's aliases) are fetched on the configured origin; items elsewhere are not."""
         option = self.origin_options.get(lang, "base_url")
         ours = {urlsplit(canonical_url(origin)).netloc
                 for origin in (self.origin(lang), self.source.sites[option])}
@@ -226,7 +226,7 @@ class ListingSpider(ChipwatchSpider):
                              hints=self.item_hints, loose=self.loose_item_path)
         for entry in found:
             entry.lang = listing.lang
-            entry.url, entry.fetch_url, entry.follow = self.locate(entry.fetch_url, listing.lang)
+            entry.url, entry.fetch_url, entry.follow = self.locate(entry.url, listing.lang)
             entry.external_id = (entry.match.groupdict().get("id") or "") if entry.match else ""
             read_fields(entry, self.fields, self.source.zone)
         return merge_entries(found)

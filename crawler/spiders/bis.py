@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from crawler.dates import us_date, weekday_date
 from crawler.faults import short_url
 from crawler.items import DocumentError, make_document
-from crawler.listing import Entry, ItemFields, Listing, merge_entries
+from crawler.listing import Entry, ItemFields, Listing, item_url, merge_entries
 from crawler.pagetext import article_text, split_us_dateline
 from crawler.spiders.base import ListingSpider
 from crawler.urls import canonical_url
@@ -70,7 +70,7 @@ class BisSpider(ListingSpider):
             url = response.urljoin(href.strip()) if href else ""
             if not url or not self.item_path.match(urlsplit(url).path):
                 continue
-            identity, fetch_url, follow = self.locate(url, listing.lang)
+            identity, fetch_url, follow = self.locate(item_url(url), listing.lang)
             entries.append(Entry(
                 url=identity, fetch_url=fetch_url, follow=follow, lang=listing.lang,
                 title=clean_line(first_text(obj, TITLE_KEYS)), published=first_date(obj),
