@@ -15,13 +15,15 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from w3lib.url import add_or_replace_parameter
+
 from crawler.dates import find_day, from_iso
 from crawler.faults import short_url
 from crawler.items import DocumentError, make_document
-from crawler.listing import Entry, ItemFields
+from crawler.listing import Entry, ItemFields, Listing, next_page_link
 from crawler.pagetext import article_text
 from crawler.spiders.base import ListingSpider
-from crawler.urls import canonical_url
+from crawler.urls import canonical_url, same_origin_path
 from vocab.text import clean_line
 
 NOT_BODY = ("div.tag-row", "div.tag-wrapper", "div.content_ad", "div.press-choose-post",
@@ -49,6 +51,14 @@ class TrendforceSpider(ListingSpider):
 
     def listing_path(self, lang: str, section: str) -> str:
         return listing_path(section) + "?page=1"
+
+    def next_page(self, response, listing: Listing) -> str | None:
+        """`?page=N+1` of the same listing, as long as the pager offers a next page (the
+        pager's own links name the site's real host and, on category pages, unknown paths)."""
+        if not next_page_link(response):
+            return None
+        following = add_or_replace_parameter(listing.url, "page", str(listing.page + 1))
+        return same_origin_path(following, self.origin(listing.lang))
 
     def article(self, response, entry: Entry) -> dict:
         """The document of an article page: title, date, categories and author from the
