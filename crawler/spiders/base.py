@@ -126,7 +126,8 @@ class ListingSpider(ChipwatchSpider):
     (`triage`), paging stopped at a page with nothing new (routine), past `since`
     (backfill) or at `max_pages`, progress lines, and a listing with no items recorded as
     a problem, never taken for "no news". The next page is the site's own "next" link,
-    fetched on the configured origin.
+    fetched on the configured origin (`next_page` states another rule). A source whose
+    listing is not links on a page (embedded JSON, a feed) adds or replaces `entries`.
     """
 
     item_path: re.Pattern  # matched against the path of a link
