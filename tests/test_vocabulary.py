@@ -121,3 +121,13 @@ def test_the_shipped_categories_have_display_names_in_both_languages():
                                                "Alliances", "Tariffs"]
     assert all(c.title_zh != c.title for c in shipped.items)
     assert shipped.get("export_control").counted(2) == "2 export controls"
+
+
+def test_spiders_yield_exactly_the_one_document_shape():
+    from crawler.items import make_document
+    from vocab.documents import DOCUMENT_FIELDS
+
+    doc = make_document(source="bis", external_id="https://www.bis.gov/press-release/x",
+                        lang="en", url="https://www.bis.gov/press-release/x", title="A title",
+                        published="2026-03-02")
+    assert tuple(doc) == DOCUMENT_FIELDS
