@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test install browser clean
+.PHONY: run demo test lint install browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,14 @@ browser:
 		|| echo "warning: could not install chromium; the browser tests will skip"; \
 	else echo "note: no chromium and no root apt-get; the browser tests will skip"; fi
 
-## The whole test suite (no test reaches the internet).
+## The linter, then the whole test suite (no test reaches the internet).
 test: $(STAMP) browser
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+## The linter alone.
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from tracker.config import ChannelBase
+from .settings import ChannelBase
 
 
 def stamp(now: datetime) -> str:
@@ -20,7 +20,7 @@ def instant(now: datetime) -> str:
 
 
 def in_quiet_hours(channel: ChannelBase, now: datetime) -> bool:
-    quiet = channel.quiet
+    quiet = channel.quiet_hours
     if not quiet:
         return False
     start, end = quiet
@@ -30,7 +30,7 @@ def in_quiet_hours(channel: ChannelBase, now: datetime) -> bool:
 
 def quiet_end(channel: ChannelBase, now: datetime) -> datetime:
     """When the quiet hours that contain `now` end."""
-    _, end = channel.quiet
+    _, end = channel.quiet_hours
     local = now.astimezone(channel.zone)
     candidate = _at(local, end)
     if candidate <= local:
@@ -44,7 +44,7 @@ def _at(local: datetime, clock: time) -> datetime:
 
 def daily_period(channel: ChannelBase, now: datetime) -> str | None:
     """The local date whose daily digest is due at `now`, or None before its time."""
-    clock = channel.daily_time
+    clock = channel.daily_at
     local = now.astimezone(channel.zone)
     if clock is None or local.time() < clock:
         return None

@@ -7,45 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-CATEGORY_NAMES = {
-    "export_control": "Export controls",
-    "investment_pressure": "Investment pressure",
-    "alliance": "Alliances",
-    "tariff": "Tariffs",
-    "none": "Other documents",
-}
-SOURCE_NAMES = {
-    "federal_register": "Federal Register",
-    "commerce": "Department of Commerce",
-    "bis": "Bureau of Industry and Security",
-    "tsmc": "TSMC newsroom",
-    "trendforce": "TrendForce",
-    "whitehouse": "The White House",
-    "ustr": "Office of the US Trade Representative",
-}
-
-
-# How a count of each category reads in a summary line: (one, many).
-COUNTED = {
-    "export_control": ("export control", "export controls"),
-    "investment_pressure": ("investment pressure", "investment pressure"),
-    "alliance": ("alliance", "alliances"),
-    "tariff": ("tariff", "tariffs"),
-    "none": ("other document", "other documents"),
-}
-
-
-def counted(category: str, count: int) -> str:
-    one, many = COUNTED.get(category, (category, category))
-    return f"{count} {one if count == 1 else many}"
-
-
-def category_name(category: str) -> str:
-    return CATEGORY_NAMES.get(category, category)
-
-
-def source_name(source: str) -> str:
-    return SOURCE_NAMES.get(source, source)
+from vocab.categories import UNTAGGED, Categories
 
 
 @dataclass
@@ -71,10 +33,7 @@ class Entry:
 class Section:
     category: str
     entries: list[Entry]
-
-    @property
-    def name(self) -> str:
-        return category_name(self.category)
+    name: str  # the category's display name
 
 
 @dataclass
@@ -84,6 +43,7 @@ class Digest:
     period: str  # the local date of a daily digest, else the UTC time it was made
     title: str
     sections: list[Section]
+    categories: Categories  # the rules file's categories: their display names
     broken_sources: list[dict] = field(default_factory=list)
     undelivered: list[dict] = field(default_factory=list)
 
@@ -99,6 +59,9 @@ class Digest:
     def empty(self) -> bool:
         return not self.sections
 
+    def category_title(self, category: str) -> str:
+        return self.categories.title(category)
+
     def category_counts(self) -> list[tuple[str, int]]:
         return [(section.category, len(section.entries)) for section in self.sections]
 
@@ -111,13 +74,15 @@ class Digest:
         n = len(self.entries)
         if not n:
             return "nothing new"
-        parts = ", ".join(counted(cat, count) for cat, count in self.category_counts())
+        parts = ", ".join(self.categories.get(cat).counted(count)
+                          for cat, count in self.category_counts())
         return f"{n} document{'s' if n != 1 else ''}: {parts}"
 
 
 def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: list[str],
-           sources: list[str] | None = None, languages: list[str] | None = None,
-           min_score: float = 0.0, only: list[str] | None = None) -> list[Section]:
+           known: Categories, sources: list[str] | None = None,
+           languages: list[str] | None = None, min_score: float = 0.0,
+           only: list[str] | None = None) -> list[Section]:
     """Filter documents and group them: each document once, under its strongest tag among
     `categories` (scoring at least `min_score`), its other categories named. `only`
     narrows to documents with a tag in it (urgent alerts). Sections follow the order of
@@ -137,8 +102,8 @@ def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: li
                 continue
         if eligible:
             best = max(eligible, key=lambda t: t["score"])
-        elif not doc_tags and "none" in categories and only is None:
-            best = {"category": "none", "score": 0.0, "evidence": []}
+        elif not doc_tags and UNTAGGED in categories and only is None:
+            best = {"category": UNTAGGED, "score": 0.0, "evidence": []}
         else:
             continue
         evidence = (best["evidence"] or [{}])[0]
@@ -153,7 +118,7 @@ def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: li
         entries = grouped[category]
         if entries:
             entries.sort(key=lambda e: (-e.score, _neg(e.published), e.document_id))
-            sections.append(Section(category, entries))
+            sections.append(Section(category, entries, known.title(category)))
     return sections
 
 

@@ -9,9 +9,8 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from tracker.config import EmailChannel, secret
-
 from .errors import CONFIG, PERMANENT, TRANSIENT, DeliveryError
+from .settings import EmailChannel
 
 
 def new_message_id(digest_id: str, sender: str) -> str:
@@ -39,7 +38,7 @@ def _context(channel: EmailChannel) -> ssl.SSLContext:
 def _password(channel: EmailChannel) -> str | None:
     if not channel.password_env:
         return None
-    password = secret(channel.password_env)
+    password = channel.secret_value()
     if password is None:
         raise DeliveryError(CONFIG, f"the environment variable {channel.password_env} "
                                     f"([alerts.email] password_env) is not set")

@@ -27,5 +27,6 @@ def write_files(directory: Path, digest_id: str, payload: dict) -> str:
             os.replace(partial, target)
     except OSError as exc:
         raise DeliveryError(CONFIG, f"cannot write digests to {directory}: "
-                                    f"{exc.strerror or exc}; check [alerts.file] directory") from None
+                                    f"{exc.strerror or exc}; check [alerts.file] "
+                                    f"directory") from None
     return f"written to {directory / stem}.txt and .html"

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from store import outbox
-from tracker.config import ChannelBase, Config, EmailChannel, FileChannel, SlackChannel
 
 from .clock import stamp
 from .email import new_message_id
+from .settings import AlertConfig, ChannelBase, EmailChannel, FileChannel, SlackChannel
 from .slack import escape
 
 
@@ -30,7 +30,7 @@ def payload(digest_id: str, channel: ChannelBase, title: str, message: str) -> d
     return body
 
 
-def queue_health_alert(config: Config, db: Database, source: str, health: str, message: str,
+def queue_health_alert(config: AlertConfig, db: Database, source: str, health: str, message: str,
                        now: datetime) -> list[str]:
     """Queue the alert on every enabled channel; returns the outbox ids made."""
     title = f"chipwatch: {source} is {health}" if health in ("broken", "stale") \

@@ -8,7 +8,9 @@ from functools import lru_cache
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .digest import Digest, category_name, source_name
+from vocab.sources import source_title
+
+from .digest import Digest
 
 
 def highlight(sentence: str, match: str) -> Markup:
@@ -31,8 +33,7 @@ def _environment() -> Environment:
     env = Environment(loader=PackageLoader("alerts", "templates"),
                       autoescape=select_autoescape(["html"], default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(highlight=highlight, category_name=category_name,
-                       source_name=source_name, safe_href=safe_href)
+    env.filters.update(highlight=highlight, source_title=source_title, safe_href=safe_href)
     return env
 
 

@@ -18,13 +18,19 @@ from typing import TextIO
 from sqlite_utils import Database
 
 from store import outbox
-from tracker.config import (ChannelBase, Config, EmailChannel, FileChannel, SlackChannel,
-                            StdoutChannel)
 
 from .clock import in_quiet_hours, quiet_end, stamp
 from .email import send_email
 from .errors import TRANSIENT, DeliveryError
 from .files import write_files
+from .settings import (
+    AlertConfig,
+    ChannelBase,
+    EmailChannel,
+    FileChannel,
+    SlackChannel,
+    StdoutChannel,
+)
 from .slack_webhook import send_slack
 
 BACKOFF_FIRST = timedelta(minutes=1)
@@ -68,7 +74,7 @@ def deliver(db: Database, name: str, channel: ChannelBase, row: dict, out: TextI
     raise TypeError(f"no deliverer for channel {name}")
 
 
-def send_due(config: Config, db: Database, now: datetime, *, out: TextIO | None = None,
+def send_due(config: AlertConfig, db: Database, now: datetime, *, out: TextIO | None = None,
              channels: list[str] | None = None) -> list[Delivery]:
     """Deliver every pending digest whose time has come (of `channels`, default all)."""
     out = out or sys.stdout

@@ -14,16 +14,16 @@ from store import digests as digest_store
 from store import outbox
 from store import runs as run_store
 from store import tags as tag_store
-from tracker.config import ChannelBase, Config, EmailChannel, FileChannel, SlackChannel
+from vocab.categories import UNTAGGED
 
 from .clock import daily_period, in_quiet_hours, instant, quiet_end, stamp
-from .digest import Digest, category_name, choose
+from .digest import Digest, choose
 from .email import new_message_id
 from .html import render_html
 from .sender import Delivery, send_due
+from .settings import AlertConfig, ChannelBase, EmailChannel, FileChannel, SlackChannel
 from .slack import render_slack
 from .text import render_text
-
 
 # A digest considers the documents first seen in this window (and not yet in one of the
 # channel's digests): a daemon digests at least daily, so nothing is missed, and a large store
@@ -64,34 +64,32 @@ class Report:
         return made + sent
 
 
-def importance(channel: ChannelBase) -> list[str]:
-    """Categories most important first: urgent ones, then the channel's order."""
-    return channel.urgent + [c for c in channel.categories if c not in channel.urgent]
-
-
-def _title(kind: str, period: str, channel: ChannelBase, now: datetime,
+def _title(config: AlertConfig, kind: str, period: str, channel: ChannelBase, now: datetime,
            only: list[str] | None) -> str:
     if kind == "urgent":
-        return "chipwatch alert: " + ", ".join(category_name(c) for c in only or [])
+        return "chipwatch alert: " + ", ".join(config.categories.title(c) for c in only or [])
     if kind == "daily":
         day = datetime.fromisoformat(period)
         return f"chipwatch daily digest, {day.day} {day:%B %Y}"
     local = now.astimezone(channel.zone)
-    return f"chipwatch digest, {local:%Y-%m-%d %H:%M} ({channel.timezone})"
+    return f"chipwatch digest, {local:%Y-%m-%d %H:%M} ({channel.timezone.key})"
 
 
-def build(config: Config, db: Database, name: str, channel: ChannelBase, now: datetime, *,
+def build(config: AlertConfig, db: Database, name: str, channel: ChannelBase, now: datetime, *,
           kind: str, period: str, only: list[str] | None = None) -> Digest:
     """The digest of `channel` as it would be made now (nothing is written)."""
+    wanted = channel.wanted(config.categories)
     documents = digest_store.undigested(db, name, since=stamp(now - LOOKBACK),
-                                        untagged="none" in channel.categories)
+                                        untagged=UNTAGGED in wanted)
     tags = tag_store.tags_for(db, [d["id"] for d in documents])
-    sections = choose(documents, tags, categories=importance(channel), sources=channel.sources,
-                      languages=channel.languages, min_score=channel.min_score, only=only)
+    sections = choose(documents, tags, categories=wanted, known=config.categories,
+                      sources=channel.sources, languages=channel.languages,
+                      min_score=channel.min_score, only=only)
     broken = [] if kind == "urgent" else run_store.broken_sources(
-        db, channel.sources or config.sources.enabled())
+        db, channel.sources or config.enabled_sources())
     return Digest(channel=name, kind=kind, period=period,
-                  title=_title(kind, period, channel, now, only), sections=sections,
+                  title=_title(config, kind, period, channel, now, only), sections=sections,
+                  categories=config.categories,
                   broken_sources=broken,
                   undelivered=[] if kind == "urgent" else outbox.undelivered(db, name))
 
@@ -116,7 +114,7 @@ def worth_sending(digest: Digest, channel: ChannelBase) -> bool:
             or bool(digest.undelivered))
 
 
-def make(config: Config, db: Database, name: str, channel: ChannelBase, now: datetime, *,
+def make(config: AlertConfig, db: Database, name: str, channel: ChannelBase, now: datetime, *,
          kind: str, period: str, only: list[str] | None = None,
          dry_run: bool = False) -> Made:
     """Make one digest and queue it, marking its documents, in one transaction."""
@@ -143,7 +141,7 @@ def make(config: Config, db: Database, name: str, channel: ChannelBase, now: dat
     return Made(digest_id, name, len(digest.entries), status, digest, payload)
 
 
-def queue_due(config: Config, db: Database, now: datetime,
+def queue_due(config: AlertConfig, db: Database, now: datetime,
               channels: dict[str, ChannelBase] | None = None, *,
               after_cycle: bool = True) -> list[Made]:
     """Urgent alerts for every channel that has urgent categories, then each channel's
@@ -157,7 +155,7 @@ def queue_due(config: Config, db: Database, now: datetime,
                           only=channel.urgent)
             if result.status != "empty":
                 made.append(result)
-        if channel.daily_time is None:
+        if channel.daily_at is None:
             if after_cycle:
                 made.append(make(config, db, name, channel, now, kind="cycle",
                                  period=instant(now)))
@@ -168,7 +166,7 @@ def queue_due(config: Config, db: Database, now: datetime,
     return made
 
 
-def deliver_due(config: Config, db: Database, now: datetime | None = None, *,
+def deliver_due(config: AlertConfig, db: Database, now: datetime | None = None, *,
                 out: TextIO | None = None, after_cycle: bool = True) -> Report:
     """The one call for the end of a cycle and for the daemon: queue urgent alerts and due
     daily digests (and, `after_cycle`, the digests of channels that have one per cycle),
@@ -179,7 +177,7 @@ def deliver_due(config: Config, db: Database, now: datetime | None = None, *,
     return report
 
 
-def digest_now(config: Config, db: Database, now: datetime, names: list[str], *,
+def digest_now(config: AlertConfig, db: Database, now: datetime, names: list[str], *,
                dry_run: bool = False, out: TextIO | None = None) -> Report:
     """`chipwatch digest`: a digest now for each named channel from the documents not yet in
     one of its digests, then delivery of that channel's pending rows."""

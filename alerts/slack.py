@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
-from .digest import Digest, Entry, category_name, source_name
+from vocab.sources import source_title
+
+from .digest import Digest, Entry
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -49,13 +51,13 @@ def context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(text, MAX_CONTEXT)}]}
 
 
-def entry_block(entry: Entry) -> dict:
+def entry_block(digest: Digest, entry: Entry) -> dict:
     title = escape(_clip(entry.title, MAX_TITLE))
     link = (f"<{_link_url(entry.url)}|{title}>"
             if entry.url.lower().startswith(("https://", "http://")) else title)
-    meta = [source_name(entry.source), entry.lang, entry.date or "undated"]
+    meta = [source_title(entry.source), entry.lang, entry.date or "undated"]
     if entry.also:
-        meta.append("also " + ", ".join(category_name(c).lower() for c in entry.also))
+        meta.append("also " + ", ".join(digest.category_title(c).lower() for c in entry.also))
     text = f"*{link}*\n{escape(' · '.join(meta))}"
     if entry.evidence:
         text += "\n>" + escape(_clip(entry.evidence, MAX_EVIDENCE)).replace("\n", " ")
@@ -81,12 +83,12 @@ def _body(digest: Digest) -> list[dict]:
     for sec in digest.sections:
         blocks.append({"type": "divider"})
         blocks.append(section(f"*{escape(sec.name)}* ({len(sec.entries)})"))
-        blocks += [entry_block(entry) for entry in sec.entries]
+        blocks += [entry_block(digest, entry) for entry in sec.entries]
     if digest.broken_sources:
         lines = [":rotating_light: *Broken sources*"]
         for row in digest.broken_sources:
             times = "once" if row["failures"] == 1 else f"{row['failures']} times in a row"
-            lines.append(escape(f"• {source_name(row['source'])}: failed {times} since "
+            lines.append(escape(f"• {source_title(row['source'])}: failed {times} since "
                                 f"{row['since'][:16].replace('T', ' ')} UTC: "
                                 f"{_clip(row['last_error'], 400)}"))
         blocks.append({"type": "divider"})
@@ -107,8 +109,9 @@ def render_slack(digest: Digest) -> list[dict]:
     head = [{"type": "header", "text": {"type": "plain_text", "emoji": False,
                                         "text": _clip(digest.title, MAX_HEADER)}}]
     if not digest.empty:
-        counts = " · ".join(f"{category_name(c)} *{n}*" for c, n in digest.category_counts())
-        sources = " · ".join(f"{source_name(s)} *{n}*" for s, n in digest.source_counts())
+        counts = " · ".join(f"{digest.category_title(c)} *{n}*"
+                            for c, n in digest.category_counts())
+        sources = " · ".join(f"{source_title(s)} *{n}*" for s, n in digest.source_counts())
         head.append(context(f"{len(digest.entries)} documents | {counts}\n{sources}"))
     chunks: list[list[dict]] = [[]]
     room, used = MAX_BLOCKS - len(head), sum(_size(b) for b in head)

@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Callable
 from urllib.error import URLError
 
-from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler,
-                                                   RateLimitErrorRetryHandler)
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
 from slack_sdk.webhook import WebhookClient
 
-from tracker.config import SlackChannel, secret
-
 from .errors import CONFIG, PERMANENT, TRANSIENT, DeliveryError
+from .settings import SlackChannel
 
 # Answers that will not change by trying again (Slack's documented webhook errors).
 PERMANENT_ERRORS = {
@@ -34,7 +35,7 @@ PERMANENT_ERRORS = {
 
 
 def webhook_url(channel: SlackChannel) -> str:
-    url = secret(channel.webhook_url_env)
+    url = channel.secret_value()
     if not url:
         raise DeliveryError(CONFIG, f"the environment variable {channel.webhook_url_env} "
                                     f"([alerts.slack] webhook_url_env) is not set")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from .digest import Digest, category_name, source_name
+from vocab.sources import source_title
+
+from .digest import Digest
 
 WIDTH = 78
 
@@ -18,25 +20,25 @@ def render_text(digest: Digest) -> str:
         lines.append("")
     else:
         lines.append(digest.summary() + ".")
-        lines.append("By source: " + ", ".join(f"{source_name(s)} {n}"
+        lines.append("By source: " + ", ".join(f"{source_title(s)} {n}"
                                                for s, n in digest.source_counts()) + ".")
         lines.append("")
         for section in digest.sections:
             heading = f"{section.name} ({len(section.entries)})"
             lines += [heading, "-" * len(heading), ""]
             for entry in section.entries:
-                lines += _entry(entry) + [""]
+                lines += _entry(digest, entry) + [""]
     if digest.broken_sources:
         lines += _broken(digest.broken_sources) + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _entry(entry) -> list[str]:
+def _entry(digest: Digest, entry) -> list[str]:
     out = textwrap.wrap(entry.title, WIDTH - 2, initial_indent="* ",
                         subsequent_indent="  ") or ["* (untitled)"]
-    meta = [source_name(entry.source), entry.lang, entry.date or "undated"]
+    meta = [source_title(entry.source), entry.lang, entry.date or "undated"]
     if entry.also:
-        meta.append("also " + ", ".join(category_name(c).lower() for c in entry.also))
+        meta.append("also " + ", ".join(digest.category_title(c).lower() for c in entry.also))
     out.append("  " + " | ".join(meta))
     out.append(f"  {entry.url}")
     if entry.evidence:
@@ -59,7 +61,7 @@ def _broken(rows: list[dict]) -> list[str]:
     out = ["Broken sources", "--------------"]
     for row in rows:
         times = "once" if row["failures"] == 1 else f"{row['failures']} times in a row"
-        out.append(f"* {source_name(row['source'])}: failed {times} since "
+        out.append(f"* {source_title(row['source'])}: failed {times} since "
                    f"{row['since'][:16].replace('T', ' ')} UTC")
         out += textwrap.wrap(row["last_error"], WIDTH - 4, initial_indent="    ",
                              subsequent_indent="    ")

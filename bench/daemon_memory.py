@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             "base_url": server.url, "agencies": AGENCIES, "per_page": 4,
             "every": args.every, "first_run_days": 36500}},
             extra='[daemon]\nstop_grace_seconds = 5\noutbox_every = "1s"\n')
-        text = config.read_text().replace("crawl_timeout = 120", "crawl_timeout = 120\nhttp_cache = false")
+        text = config.read_text().replace("crawl_timeout = 120",
+                                          "crawl_timeout = 120\nhttp_cache = false")
         text += f'\n[alerts.file]\ndirectory = "{tmp_path / "digests"}"\n\n[alerts.stdout]\n'
         config.write_text(text)
         proc = subprocess.Popen(

@@ -26,12 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from replay import demo_config  # noqa: E402
+from replay.server import ReplayServer  # noqa: E402
 from store import open_db  # noqa: E402
 from store.runs import get_run  # noqa: E402
 from tracker import config as config_module  # noqa: E402
 from tracker.cycle import run_cycle  # noqa: E402
-from tracker.replay import demo_config  # noqa: E402
-from tracker.replay.server import ReplayServer  # noqa: E402
 
 
 def one_cycle(config, db, replay) -> dict:
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, key, fmt in rows:
         a = [r[key] for r in firsts]
         b = [r[key] for r in seconds]
-        ratio = ([y / x for x, y in zip(a, b)] if all(a) else None)
+        ratio = ([y / x for x, y in zip(a, b, strict=True)] if all(a) else None)
         shown = cell(ratio, "{:.3f}") if ratio and key in (
             "seconds", "requests", "bytes", "wire_bytes") else ""
         print(f"| {label} | {cell(a, fmt)} | {cell(b, fmt)} | {shown} |")

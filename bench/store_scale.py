@@ -7,7 +7,7 @@
 One store is grown through the real write path (`store.documents.upsert_documents`, one call
 per source and day, as a crawl writes), with synthetic English and Chinese documents
 (bench/synth.py), 250 a day. Each day a quarter of the documents are tagged
-(`store.tags.set_tags`), and the day before is marked digested (`store.digests.mark_digested`)
+(`store.tags.set_tags`), and the day before is marked digested (`store.outbox.create_digest`)
 for two channels, as a daily digest would: "all" takes every document (its categories include
 "none"), "tagged" takes only tagged ones (the default channel categories). The newest day is
 left undigested: the steady state of a daemon that digests once a day. At each size the file
@@ -28,8 +28,8 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import platform
+import re
 import shutil
 import sqlite3
 import statistics
@@ -42,11 +42,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.synth import Synth, day_of  # noqa: E402
 from alerts.clock import stamp  # noqa: E402
+from bench.synth import Synth, day_of  # noqa: E402
 from store import open_db  # noqa: E402
-from store.digests import mark_digested, undigested  # noqa: E402
+from store.digests import undigested  # noqa: E402
 from store.documents import upsert_documents  # noqa: E402
+from store.outbox import create_digest  # noqa: E402
 from store.tags import set_tags, tags_for  # noqa: E402
 
 PER_DAY = 250  # about ten times what the five sources publish together
@@ -105,7 +106,9 @@ def build(directory: Path, sizes: list[int], reuse: bool) -> dict[int, dict]:
         stamp = day_of(n, PER_DAY).isoformat()
         for channel, takes_untagged in CHANNELS.items():
             ids = [doc_id for doc_id, tagged in previous_day if tagged or takes_untagged]
-            mark_digested(db, channel, ids, f"{channel}:daily:{stamp[:10]}", now=stamp)
+            create_digest(db, digest_id=f"{channel}:daily:{stamp[:10]}", channel=channel,
+                          kind="daily", period=stamp[:10], document_ids=ids, payload={},
+                          status="sent", now=stamp)
         mark_seconds += time.perf_counter() - t0
         # today's crawls: one write per source
         day = day_of(n, PER_DAY)
@@ -207,9 +210,11 @@ def measure_digest(path: Path, size: int, runs: int) -> dict:
             t0 = time.perf_counter()
             digest_query(db, name, channel, now)
             first = (time.perf_counter() - t0) * 1000
-            times, (docs, tags) = timed(lambda: digest_query(db, name, channel, now), runs)
-            build_times, digest = timed(lambda: build_digest(
-                config, db, name, channel, now, kind="cycle", period="bench"), runs)
+            times, (docs, tags) = timed(
+                lambda name=name, channel=channel: digest_query(db, name, channel, now), runs)
+            build_times, digest = timed(
+                lambda name=name, channel=channel: build_digest(
+                    config, db, name, channel, now, kind="cycle", period="bench"), runs)
             out[name] = {**spread(times), "first_ms": first, "documents": docs, "tags": tags,
                          "build": spread(build_times), "entries": len(digest.entries)}
     finally:
@@ -320,7 +325,8 @@ def report(label: str, sizes: list[int], built: dict, digest: dict, search: dict
                   f"{b['ingest_docs_per_s_overall']:,.0f} | {b['bytes'] / 2**20:,.0f} MiB |")
     print("\nDigest query (undigested + tags_for, as alerts.service.build calls them) and the "
           "whole build() of the digest, ms: median (min–max) of warm runs\n")
-    print("| documents | channel | rows | query: median (min–max) | first run | whole build() | entries |")
+    print("| documents | channel | rows | query: median (min–max) | first run | whole build() "
+          "| entries |")
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
     for size in sizes:
         for channel, r in digest[size].items():
@@ -331,7 +337,8 @@ def report(label: str, sizes: list[int], built: dict, digest: dict, search: dict
     print("\nOpening each store (open_db, with any pending migration): " + ", ".join(
         f"{size:,}: {digest[size]['open_ms']:,.0f} ms" for size in sizes))
     print("\nSearch through Datasette (/chipwatch/reading.json?_search=), ms: median (min–max)\n")
-    print("| documents | query | matches | rows query | count query | facets | facet suggestions | whole request |")
+    print("| documents | query | matches | rows query | count query | facets "
+          "| facet suggestions | whole request |")
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size in sizes:
         for name, r in search[size].items():
@@ -339,9 +346,12 @@ def report(label: str, sizes: list[int], built: dict, digest: dict, search: dict
                 print(f"| {size:,} | {r['query']} ({name}) | HTTP {r['status']}: {r['error']} "
                       f"| | | | | {fmt(r['request'])} |")
                 continue
-            timed_out = f" (timed out: {', '.join(r['facets_timed_out'])})" if r["facets_timed_out"] else ""
-            print(f"| {size:,} | {r['query']} ({name}) | {r['matches'] if r['matches'] is not None else 'not counted'} | {fmt(r['select'])} | "
-                  f"{fmt(r['count'])} | {fmt(r['facets_total'])}{timed_out} | {fmt(r['suggestions'])} | {fmt(r['request'])} |")
+            timed_out = (f" (timed out: {', '.join(r['facets_timed_out'])})"
+                         if r["facets_timed_out"] else "")
+            matches = r["matches"] if r["matches"] is not None else "not counted"
+            print(f"| {size:,} | {r['query']} ({name}) | {matches} | {fmt(r['select'])} | "
+                  f"{fmt(r['count'])} | {fmt(r['facets_total'])}{timed_out} | "
+                  f"{fmt(r['suggestions'])} | {fmt(r['request'])} |")
 
 
 def main(argv: list[str] | None = None) -> int:

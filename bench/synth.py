@@ -165,7 +165,7 @@ class Synth:
         rng = self.rng
         source = rng.choices([s[0] for s in SOURCES], [s[1] for s in SOURCES])[0]
         langs = dict((s[0], s[2]) for s in SOURCES)[source]
-        lang = rng.choices([l[0] for l in langs], [l[1] for l in langs])[0]
+        lang = rng.choices([code for code, _ in langs], [share for _, share in langs])[0]
         zone = ZONES.get(source, "America/New_York")
         return {
             "id": f"{source}:bench-{n:08d}",

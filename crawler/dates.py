@@ -8,10 +8,10 @@ zone: Taiwan sources in Asia/Taipei (UTC+8 all year), so a Drupal `2026-06-09T16
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
-from crawler.items import clean_line
+from vocab.text import clean_line
 
 TAIPEI = timezone(timedelta(hours=8), "Asia/Taipei")
 MONTHS = {name: number for number, names in enumerate((
@@ -27,8 +27,9 @@ DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
 MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})\s*,?\s*(\d{4})\b")
 
 
-def from_iso(value: str | None) -> date | None:
-    """`time[datetime]` and `article:published_time` values."""
+def from_iso(value: str | None, zone: tzinfo = TAIPEI) -> date | None:
+    """The day of a `time[datetime]`, `data-date` or `article:published_time` value; a
+    date-time with an offset is read in `zone` (the source's own)."""
     if not value:
         return None
     value = value.strip()
@@ -38,8 +39,15 @@ def from_iso(value: str | None) -> date | None:
         match = ISO.search(value)
         return _day(*match.groups()) if match else None
     if moment.tzinfo is not None:
-        return moment.astimezone(TAIPEI).date()
+        return moment.astimezone(zone).date()
     return moment.date()
+
+
+def day_of_digits(value: str | None) -> date | None:
+    """A "YYYYMMDD" run of digits (TrendForce's article ids begin with one)."""
+    if not value or not re.fullmatch(r"\d{8}", value):
+        return None
+    return _day(value[:4], value[4:6], value[6:])
 
 
 def find_day(text: str | None) -> date | None:

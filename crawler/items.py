@@ -6,36 +6,15 @@ an empty title, an unknown language, a date that is not ISO.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date, datetime
 
-LANGUAGES = ("en", "zh-Hant", "zh-Hans")
-PRECISIONS = ("day", "datetime")
-SOURCE_TIMEZONES = {
-    "federal_register": "America/New_York",
-    "commerce": "America/New_York",
-    "bis": "America/New_York",
-    "tsmc": "Asia/Taipei",
-    "trendforce": "Asia/Taipei",
-}
+from vocab.languages import LANGUAGES
+from vocab.sources import sources
+from vocab.text import clean_line, clean_text
 
 
 class DocumentError(ValueError):
     """A page did not give what a document needs; the message says what was missing."""
-
-
-def clean_text(value: str | None) -> str:
-    """Unicode-normalise (NFC) and collapse runs of spaces; keep paragraph breaks."""
-    if not value:
-        return ""
-    value = unicodedata.normalize("NFC", value).replace("\u00a0", " ")
-    paragraphs = [re.sub(r"[ \t\r\f\v]+", " ", p).strip() for p in re.split(r"\n\s*\n", value)]
-    return "\n\n".join(p for p in paragraphs if p)
-
-
-def clean_line(value: str | None) -> str:
-    return re.sub(r"\s+", " ", clean_text(value)).strip()
 
 
 def document_id(source: str, external_id: str, lang: str) -> str:
@@ -57,7 +36,7 @@ def make_document(*, source: str, external_id: str, lang: str, url: str, title: 
         raise DocumentError(f"{source}: {where} has no title")
     if lang not in LANGUAGES:
         raise DocumentError(f"{source}: {where} has unknown language {lang!r}")
-    if source not in SOURCE_TIMEZONES:
+    if source not in sources():
         raise DocumentError(f"unknown source {source!r}")
     if not external_id:
         raise DocumentError(f"{source}: {where} has no identity")
@@ -74,7 +53,7 @@ def make_document(*, source: str, external_id: str, lang: str, url: str, title: 
         "dateline": clean_line(dateline),
         "published": published_iso,
         "date_precision": precision,
-        "timezone": SOURCE_TIMEZONES[source],
+        "timezone": sources()[source].timezone,
         "doc_type": doc_type,
         "group_key": group_key or f"{source}:{external_id}",
         "metadata": metadata or {},

@@ -12,7 +12,7 @@ from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.spiders.base import short_url as _short
+from crawler.faults import short_url
 
 
 class OffsiteProblems(OffsiteMiddleware):
@@ -28,7 +28,7 @@ class OffsiteProblems(OffsiteMiddleware):
                 origin = chain[0] if chain else request.url
                 how = "redirected to" if chain else "links to"
                 spider.problem(
-                    f"{spider.name}: {_short(origin)}: {how} {host}, outside the source's "
+                    f"{spider.name}: {short_url(origin)}: {how} {host}, outside the source's "
                     f"site ({', '.join(spider.allowed_domains)}); not followed. The page "
                     f"may have moved: check base_url")
             raise

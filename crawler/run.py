@@ -18,6 +18,7 @@ import sys
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 
+from crawler.options import CrawlSettings
 from crawler.settings import from_spec
 from crawler.spiders import spider_class
 from crawler.spiders.base import PROBLEMS_STAT
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with open(args.spec, encoding="utf-8") as fh:
         spec = json.load(fh)
-    settings = from_spec(spec["crawl"])
+    settings = from_spec(CrawlSettings.model_validate(spec["crawl"]))
     settings.update({"LOG_LEVEL": "INFO",
                      "LOG_FORMAT": "%(name)s %(levelname)s: %(message)s"})
     for noisy in ("scrapy", "twisted", "py.warnings", "protego", "filelock", "asyncio"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from crawler.options import CrawlSettings
+
 BOT_NAME = "chipwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -47,20 +49,21 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "WARNING"
 
 
-def from_spec(crawl: dict) -> dict:
+def from_spec(crawl: CrawlSettings) -> dict:
     """Settings for one crawl from the [crawl] section of the configuration."""
     settings = {key: value for key, value in globals().items() if key.isupper()}
+    max_bytes = crawl.max_response_mb * 1024 * 1024
     settings.update({
-        "USER_AGENT": crawl["user_agent"],
-        "DOWNLOAD_DELAY": crawl["download_delay"],
-        "AUTOTHROTTLE_START_DELAY": max(crawl["download_delay"], 0.01),
-        "DOWNLOAD_TIMEOUT": crawl["download_timeout"],
-        "DOWNLOAD_MAXSIZE": crawl["max_response_mb"] * 1024 * 1024,
-        "DOWNLOAD_WARNSIZE": min(DOWNLOAD_WARNSIZE, crawl["max_response_mb"] * 1024 * 1024),
-        "RETRY_TIMES": crawl["retry_times"],
-        "CLOSESPIDER_TIMEOUT": crawl["crawl_timeout"],
-        "ROBOTSTXT_OBEY": crawl["obey_robots"],
-        "HTTPCACHE_ENABLED": crawl["http_cache"],
-        "HTTPCACHE_DIR": str(crawl["cache_dir"]),
+        "USER_AGENT": crawl.user_agent,
+        "DOWNLOAD_DELAY": crawl.download_delay,
+        "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 0.01),
+        "DOWNLOAD_TIMEOUT": crawl.download_timeout,
+        "DOWNLOAD_MAXSIZE": max_bytes,
+        "DOWNLOAD_WARNSIZE": min(DOWNLOAD_WARNSIZE, max_bytes),
+        "RETRY_TIMES": crawl.retry_times,
+        "CLOSESPIDER_TIMEOUT": crawl.crawl_timeout,
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "HTTPCACHE_ENABLED": crawl.http_cache,
+        "HTTPCACHE_DIR": str(crawl.cache_dir),
     })
     return settings

@@ -6,13 +6,12 @@ import json
 
 from sqlite_utils import Database
 
-from .db import utcnow
+from vocab.documents import DOCUMENT_FIELDS
 
-
+# Every column but the full text, which a digest never shows (it shows the tags' evidence).
 DIGEST_COLUMNS = ", ".join(f"d.{c}" for c in (
-    "id", "source", "external_id", "lang", "url", "title", "summary", "dateline", "published",
-    "date_precision", "timezone", "doc_type", "group_key", "metadata", "revision", "first_seen",
-    "last_seen", "changed_at", "categories", "classifier_version"))
+    *(field for field in DOCUMENT_FIELDS if field != "text"),
+    "revision", "first_seen", "last_seen", "changed_at", "categories", "classifier_version"))
 
 
 def undigested(db: Database, channel: str, limit: int | None = None, *,
@@ -42,13 +41,3 @@ def undigested(db: Database, channel: str, limit: int | None = None, *,
     for row in rows:
         row["metadata"] = json.loads(row["metadata"] or "{}")
     return rows
-
-
-def mark_digested(db: Database, channel: str, document_ids: list[str], digest_id: str,
-                  *, now: str | None = None) -> None:
-    now = now or utcnow()
-    with db.atomic():
-        db["digest_marks"].insert_all(
-            ({"channel": channel, "document_id": doc_id, "digest_id": digest_id,
-              "marked_at": now} for doc_id in document_ids),
-            ignore=True)

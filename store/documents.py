@@ -9,15 +9,13 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
+from vocab.documents import DOCUMENT_FIELDS
+
 from .db import utcnow
 from .search import index_documents
 
 # What counts as the content of a document: a change here is recorded as a revision.
 CONTENT_FIELDS = ("title", "text", "summary", "published", "metadata")
-COLUMNS = (
-    "id", "source", "external_id", "lang", "url", "title", "text", "summary", "dateline",
-    "published", "date_precision", "timezone", "doc_type", "group_key", "metadata",
-)
 
 
 @dataclass
@@ -32,7 +30,7 @@ class WriteCounts:
 
 
 def _row(doc: dict) -> dict:
-    row = {key: doc.get(key) for key in COLUMNS}
+    row = {key: doc.get(key) for key in DOCUMENT_FIELDS}
     metadata = row["metadata"]
     if not isinstance(metadata, str):
         row["metadata"] = json.dumps(metadata or {}, ensure_ascii=False, sort_keys=True)

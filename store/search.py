@@ -19,32 +19,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from typing import Iterable
 
 from sqlite_utils import Database
 
+from vocab.text import HAN_RUN, to_simplified
+
 SEARCH_TABLE = "document_search"
 FTS_TABLE = "document_search_fts"
 
-# CJK Unified Ideographs, Extension A, Compatibility Ideographs and the supplementary planes.
-_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 # How Datasette splits a search box into terms: whitespace, or a "quoted phrase".
 _QUERY_BITS = re.compile(r'\s+|(".*?")')
-
-
-@lru_cache(maxsize=1)
-def _to_simplified():
-    from opencc import OpenCC  # imported on first use: no work at import time
-
-    return OpenCC("t2s")
-
-
-def simplify(text: str) -> str:
-    """Traditional -> Simplified, only when the text has ideographs (Latin text untouched)."""
-    if not text or not _HAN_RUN.search(text):
-        return text or ""
-    return _to_simplified().convert(text)
 
 
 def _pairs(run: str, *, closing_char: bool) -> str:
@@ -58,15 +43,15 @@ def _pairs(run: str, *, closing_char: bool) -> str:
 
 def index_text(text: str | None) -> str:
     """The searchable form of a title or body."""
-    text = simplify(unicodedata.normalize("NFKC", text or ""))
-    return _HAN_RUN.sub(lambda m: f" {_pairs(m.group(0), closing_char=True)} ", text)
+    text = to_simplified(unicodedata.normalize("NFKC", text or ""))
+    return HAN_RUN.sub(lambda m: f" {_pairs(m.group(0), closing_char=True)} ", text)
 
 
 def _query_term(term: str) -> str:
     """One term or phrase of a query, as an FTS5 phrase (or a prefix for one character)."""
-    text = simplify(unicodedata.normalize("NFKC", term))
-    runs = _HAN_RUN.findall(text)
-    rewritten = _HAN_RUN.sub(lambda m: f" {_pairs(m.group(0), closing_char=False)} ", text)
+    text = to_simplified(unicodedata.normalize("NFKC", term))
+    runs = HAN_RUN.findall(text)
+    rewritten = HAN_RUN.sub(lambda m: f" {_pairs(m.group(0), closing_char=False)} ", text)
     phrase = '"' + " ".join(rewritten.split()).replace('"', '""') + '"'
     if len(runs) == 1 and runs[0] == text.strip() and len(runs[0]) == 1:
         return phrase + " *"

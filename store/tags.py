@@ -45,7 +45,8 @@ def tags_for(db: Database, document_ids: list[str]) -> dict[str, list[dict]]:
 def unclassified_ids(db: Database, version: str | None = None) -> list[str]:
     """Documents never classified, or (with `version`) classified by another version."""
     if version is None:
-        return [r["id"] for r in db.query("select id from documents where classifier_version is null")]
+        return [r["id"] for r in db.query(
+            "select id from documents where classifier_version is null")]
     return [r["id"] for r in db.query(
         "select id from documents where classifier_version is null or classifier_version != ?",
         [version])]

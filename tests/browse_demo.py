@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from store import open_db
@@ -51,7 +51,8 @@ def fr_documents() -> list[dict]:
                 "title": item["title"], "text": item.get("abstract") or item["title"],
                 "summary": item.get("abstract"), "published": item["publication_date"],
                 "date_precision": "day", "timezone": "America/New_York",
-                "doc_type": (item.get("type") or "").upper(), "metadata": {"type": item.get("type")},
+                "doc_type": (item.get("type") or "").upper(),
+                "metadata": {"type": item.get("type")},
             })
     return docs
 

@@ -11,14 +11,16 @@ from alerts.digest import choose
 from alerts.service import deliver_due
 from store import open_db, outbox
 from store import runs as run_store
-from store.tags import tags_for
 from store.digests import undigested
-from tracker.config import ConfigError, parse
-
+from store.tags import tags_for
 from tests.alerting import add_document
 from tests.conftest import chipwatch, write_config
+from tracker.classify import DEFAULT_RULES
+from tracker.config import ConfigError, parse
+from vocab.categories import read_categories
 
 CONFIG = Path("/tmp/config.toml")
+KNOWN = read_categories(DEFAULT_RULES)
 
 
 def file_config(tmp_path, **table) -> object:
@@ -39,7 +41,7 @@ def seed(db) -> None:
 def test_a_document_appears_once_under_its_strongest_tag_with_the_others_named(db):
     seed(db)
     docs = undigested(db, "x")
-    sections = choose(docs, tags_for(db, [d["id"] for d in docs]),
+    sections = choose(docs, tags_for(db, [d["id"] for d in docs]), known=KNOWN,
                       categories=["export_control", "tariff", "investment_pressure"],
                       min_score=0.3)
     assert [(s.category, [e.document_id for e in s.entries]) for s in sections] == [
@@ -52,10 +54,11 @@ def test_filters_by_source_language_and_untagged(db):
     seed(db)
     docs = undigested(db, "x")
     tags = tags_for(db, [d["id"] for d in docs])
-    only_commerce = choose(docs, tags, categories=["investment_pressure", "export_control"],
+    only_commerce = choose(docs, tags, known=KNOWN,
+                           categories=["investment_pressure", "export_control"],
                            sources=["commerce"])
     assert [e.document_id for s in only_commerce for e in s.entries] == ["commerce:b"]
-    chinese_untagged = choose(docs, tags, categories=["none"], languages=["zh-Hant"])
+    chinese_untagged = choose(docs, tags, known=KNOWN, categories=["none"], languages=["zh-Hant"])
     assert [e.document_id for s in chinese_untagged for e in s.entries] == ["tsmc:c"]
 
 

@@ -11,10 +11,9 @@ import pytest
 from alerts.sender import send_due
 from alerts.service import deliver_due, digest_now
 from store import outbox
-from tracker.config import parse
-
 from tests.alerting import Recorder, add_document, free_port, make_certificate, smtp_server
 from tests.conftest import chipwatch, write_config
+from tracker.config import parse
 
 NOW = datetime(2026, 3, 2, 13, 0, tzinfo=timezone.utc)
 

@@ -14,10 +14,11 @@ from alerts.sender import send_due
 from alerts.service import deliver_due
 from alerts.slack import MAX_BLOCKS, MAX_SECTION, render_slack
 from store import outbox
-from tracker.config import parse
-
 from tests.alerting import add_document
 from tests.loopback import LoopbackServer, Reply
+from tracker.classify import DEFAULT_RULES
+from tracker.config import parse
+from vocab.categories import read_categories
 
 NOW = datetime(2026, 3, 2, 13, 0, tzinfo=timezone.utc)
 HOOK = "/services/T000/B000/XXXX"
@@ -54,7 +55,8 @@ def many(n: int, evidence: str = "Controls on advanced chips & tools apply.") ->
                      evidence=evidence, match="chips") for i in range(n)]
     return Digest(channel="slack", kind="daily", period="2026-03-02",
                   title="chipwatch daily digest, 2 March 2026",
-                  sections=[Section("export_control", entries)])
+                  sections=[Section("export_control", entries, "Export controls")],
+                  categories=read_categories(DEFAULT_RULES))
 
 
 def test_long_digest_is_split_into_messages_within_limits():

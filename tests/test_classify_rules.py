@@ -178,7 +178,8 @@ def test_chinese_hard_negatives(classifier, title):
 
 def test_investment_for_tariff_deal_carries_both_labels(classifier):
     text = ("The agreement lowers the tariff on chips from the partner to 15 percent. "
-            "In exchange, its chipmakers will invest $250 billion in new fabs in the United States.")
+            "In exchange, its chipmakers will invest $250 billion in new fabs in the "
+            "United States.")
     result = classifier.classify({"title": "Partners sign semiconductor trade deal", "text": text})
     assert set(result.labels) == {"investment_pressure", "tariff"}
 

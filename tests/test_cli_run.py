@@ -49,7 +49,8 @@ def test_one_failing_source_gives_status_1_and_the_others_are_still_stored(tmp_p
         result = chipwatch("run", "--config", str(config), "--db", str(tmp_path / "other.db"))
     assert result.returncode == 1
     assert "federal_register: 7 fetched, 7 new" in result.stdout
-    bis_line = next(l for l in result.stdout.splitlines() if l.startswith("bis:"))
+    bis_line = next(line for line in result.stdout.splitlines()
+                    if line.startswith("bis:"))
     assert "1 error" in bis_line or "errors" in bis_line
     assert "Traceback" not in result.stdout + result.stderr
     db = open_db(tmp_path / "other.db")

@@ -1,12 +1,11 @@
 """Configuration: the shipped file, where it is found, and errors worded for a person."""
 
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, chipwatch
 from tracker import config as config_module
-from tracker.config import Config, ConfigError
+from tracker.config import ConfigError
 
 
 def write(tmp_path, text):
@@ -23,7 +22,7 @@ def error_for(tmp_path, text) -> str:
 
 def test_shipped_config_matches_the_built_in_defaults():
     shipped = config_module.load(ROOT / "config.toml")
-    built_in = Config()
+    built_in = config_module.defaults()
     assert shipped.model_dump(exclude={"alerts"}) == built_in.model_dump(exclude={"alerts"})
     # The file lists the channels a configuration without [alerts.*] gets anyway.
     assert shipped.channels() == built_in.channels()
@@ -49,16 +48,33 @@ def test_missing_named_file_is_an_error_but_missing_default_uses_defaults(tmp_pa
     with pytest.raises(ConfigError, match="configuration file not found"):
         config_module.load(tmp_path / "nope.toml")
     monkeypatch.chdir(tmp_path)
-    assert config_module.load().model_dump(exclude={"origin"}) == Config().model_dump()
+    assert config_module.load().model_dump() == config_module.defaults().model_dump()
 
 
-def test_wrong_agency_slug_suggests_the_real_one(tmp_path):
-    message = error_for(tmp_path, '[sources.federal_register]\n'
-                                  'agencies = ["commerce-department", "bureau-of-industry-and-security"]\n')
-    assert "config.toml" in message
+def test_an_unknown_agency_slug_is_used_with_a_warning_naming_the_likely_one(tmp_path):
+    config = config_module.load(write(
+        tmp_path, '[sources.federal_register]\n'
+                  'agencies = ["commerce-department", "bureau-of-industry-and-security"]\n'))
+    assert config.source("federal_register").agencies[1] == "bureau-of-industry-and-security"
+    [warning] = config.warnings
+    assert "[sources.federal_register] agencies" in warning
+    assert "'bureau-of-industry-and-security'" in warning
+    assert "did you mean 'industry-and-security-bureau'" in warning
+
+
+def test_an_agency_slug_not_known_today_is_accepted_without_a_wrong_suggestion(tmp_path):
+    config = config_module.load(write(
+        tmp_path, '[sources.federal_register]\nagencies = ["state-department"]\n'))
+    assert config.source("federal_register").agencies == ["state-department"]
+    [warning] = config.warnings
+    assert "'state-department' is not among the agency slugs chipwatch knows" in warning
+    assert "did you mean" not in warning
+
+
+def test_an_agency_slug_not_of_the_documented_form_is_refused(tmp_path):
+    message = error_for(tmp_path, '[sources.federal_register]\nagencies = ["State Department"]\n')
     assert "[sources.federal_register] agencies" in message
-    assert "'bureau-of-industry-and-security'" in message
-    assert "did you mean 'industry-and-security-bureau'" in message
+    assert "lower case with hyphens" in message
 
 
 def test_unknown_key_suggests_the_close_one(tmp_path):
@@ -82,11 +98,20 @@ def test_bad_values_name_the_key_and_the_problem(tmp_path, text, expected):
 
 
 def test_cli_reports_config_errors_with_status_2_and_no_traceback(tmp_path):
-    path = write(tmp_path, '[sources.federal_register]\nagencies = ["bureau-of-industry-and-security"]\n')
+    path = write(tmp_path, '[sources.federal_regster]\nenabled = false\n')
     result = chipwatch("run", "--config", str(path))
     assert result.returncode == 2
-    assert "did you mean 'industry-and-security-bureau'" in result.stderr
+    assert "did you mean 'federal_register'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cli_prints_warnings_and_goes_on(tmp_path):
+    path = write(tmp_path, '[sources.federal_register]\nagencies = ["state-department"]\n'
+                           f'[store]\npath = "{tmp_path / "x.db"}"\n')
+    result = chipwatch("status", "--config", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "chipwatch: warning: [sources.federal_register] agencies: 'state-department'" \
+        in result.stderr
 
 
 def test_cli_missing_config_file_is_status_2(tmp_path):

@@ -66,7 +66,7 @@ def test_kill_9_while_a_large_batch_is_stored_then_a_rerun(tmp_path):
     with LoopbackServer(big_batch()) as server:
         config = write_config(tmp_path, {"federal_register": {
             "base_url": server.url, "agencies": AGENCIES, "first_run_days": 3650}})
-        for attempt in range(3):
+        for _ in range(3):
             proc = subprocess.Popen([sys.executable, "-m", "tracker.cli", "run", "--no-digest",
                                      "--config", str(config)], cwd=ROOT,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -82,7 +82,8 @@ def test_kill_9_while_a_large_batch_is_stored_then_a_rerun(tmp_path):
             proc.kill()
             proc.communicate(timeout=30)
             assert query(db_path, "pragma integrity_check") == [("ok",)]
-            count, distinct = query(db_path, "select count(*), count(distinct id) from documents")[0]
+            count, distinct = query(
+                db_path, "select count(*), count(distinct id) from documents")[0]
             assert count == distinct and count in (0, BATCH)  # all of the batch or none
             if killed_mid_ingest and count == 0:
                 mid_ingest += 1
@@ -134,7 +135,8 @@ def test_kill_9_during_a_digest_send_then_the_digest_arrives_after_the_lease(tmp
             f'categories = ["tariff", "none"]\ndaily_at = ""\ntimeout = 60\n'))
         db = open_db(tmp_path / "chipwatch.db")
         add_document(db, "bis:1", title="Section 232 tariffs on semiconductors",
-                     tags=[("tariff", 5.0, "Section 232 tariffs on semiconductors.", "Section 232")])
+                     tags=[("tariff", 5.0, "Section 232 tariffs on semiconductors.",
+                            "Section 232")])
         db.close()
         proc = subprocess.Popen([sys.executable, "-m", "tracker.cli", "digest", "--channel",
                                  "email", "--config", str(config_path)], cwd=ROOT,

@@ -1,7 +1,6 @@
 """The real daemon as a subprocess against a loopback server: it crawls and stores, stops
 cleanly on SIGTERM (even mid-crawl), survives kill -9 and refuses a second instance."""
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -19,14 +18,16 @@ pytestmark = pytest.mark.timeout(180)
 
 def daemon_config(tmp_path, server, **daemon):
     extra = "[daemon]\n" + "".join(f"{k} = {v}\n" for k, v in
-                                   {"stop_grace_seconds": 0, "outbox_every": '"1h"', **daemon}.items())
+                                   {"stop_grace_seconds": 0, "outbox_every": '"1h"',
+                                    **daemon}.items())
     return write_config(tmp_path, {"federal_register": {
         "base_url": server.url, "agencies": AGENCIES, "per_page": 4, "every": "1h",
         "first_run_days": 3650}}, extra=extra)
 
 
 def start(config):
-    return subprocess.Popen([sys.executable, "-m", "tracker.cli", "daemon", "--config", str(config)],
+    return subprocess.Popen([sys.executable, "-m", "tracker.cli", "daemon",
+                             "--config", str(config)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -148,7 +149,8 @@ def test_daemon_mails_the_digest_and_exactly_one_alert_when_a_source_breaks(tmp_
     smtp = smtp_server(recorder, port)
     email = (f'[alerts.email]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\n'
              f'security = "none"\nfrom = "chipwatch@example.org"\nto = ["analyst@example.org"]\n'
-             f'categories = ["investment_pressure", "export_control", "alliance", "tariff", "none"]\n'
+             f'categories = ["investment_pressure", "export_control", "alliance", "tariff", '
+             f'"none"]\n'
              f'daily_at = ""\n')
     try:
         with LoopbackServer(two_pages()) as server:

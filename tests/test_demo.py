@@ -62,9 +62,11 @@ def test_demo_crawls_every_source_into_a_fresh_database(demo):
             "select d.lang, count(distinct d.id) as n from documents d "
             "join document_tags t on t.document_id = d.id group by d.lang")}
         assert tagged.get("en", 0) >= 20 and tagged.get("zh-Hant") and tagged.get("zh-Hans")
-        categories = {r["category"] for r in db.query("select distinct category from document_tags")}
+        categories = {r["category"] for r in
+                      db.query("select distinct category from document_tags")}
         assert categories == {"investment_pressure", "export_control", "alliance", "tariff"}
-        untagged = db.execute("select count(*) from documents where categories = '[]'").fetchone()[0]
+        untagged = db.execute(
+            "select count(*) from documents where categories = '[]'").fetchone()[0]
         assert untagged >= 10
     finally:
         db.close()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from crawler.items import make_document
-from store import open_db
 from store import documents as doc_store
+from store import open_db
 from tracker.editions import link_editions, match_editions, score, title_tokens
 
 SSD_EN = ("Higher Prices and Shipments Drive Top Five Enterprise SSD Vendors’ Revenue to Nearly "
@@ -24,7 +24,8 @@ def doc(doc_id, lang, title, published="2026-08-28"):
 
 
 def test_tokens_keep_what_survives_translation():
-    assert title_tokens(RACK_CN) == {"nvidia": 1.0, "ai": 1.0, "2027": 0.5, "nvl72": 1.0, "7100": 1.0}
+    assert title_tokens(RACK_CN) == {"nvidia": 1.0, "ai": 1.0, "2027": 0.5, "nvl72": 1.0,
+                                     "7100": 1.0}
     assert "says" not in title_tokens(RACK_EN) and "trendforce" not in title_tokens(RACK_EN)
     assert title_tokens("ＨＢＭ３Ｅ　ＵＳ＄１２") == {"hbm3e": 1.0, "12": 1.0}  # full-width forms
     assert score(SSD_EN, SSD_CN) == 2.0  # 2Q26, SSD
@@ -36,7 +37,7 @@ def test_each_chinese_edition_finds_its_english_edition_on_the_same_day():
     docs = [doc("en1", "en", RACK_EN), doc("en2", "en", MEM_EN),
             doc("cn1", "zh-Hans", MEM_CN), doc("cn2", "zh-Hans", RACK_CN)]
     links = match_editions(docs)
-    assert {(l.lead_id, l.other_id, l.group_key) for l in links} == {
+    assert {(link.lead_id, link.other_id, link.group_key) for link in links} == {
         ("en1", "cn2", "en1"), ("en2", "cn1", "en2")}
 
 
@@ -69,7 +70,7 @@ def test_link_editions_sets_the_shared_group_key_in_the_store(tmp_path):
     changed: list[str] = []
     doc_store.upsert_documents(db, docs, changed_ids=changed)
     links = link_editions(db, "trendforce", changed)
-    assert [(l.lead_id, l.other_id) for l in links] == [
+    assert [(link.lead_id, link.other_id) for link in links] == [
         ("trendforce:20260828-13204", "trendforce:20260828-13205:zh-Hans")]
     cn = doc_store.get_document(db, "trendforce:20260828-13205:zh-Hans")
     assert cn["group_key"] == "trendforce:20260828-13204"

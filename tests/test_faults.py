@@ -14,10 +14,11 @@ from typing import Callable
 
 import pytest
 from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
 
-from crawler.listing import find_entries
-from crawler.spiders import tsmc as tsmc_module
-from crawler.spiders import trendforce as trendforce_module
+from crawler.listing import Entry, find_entries
+from crawler.spiders.trendforce import TrendforceSpider
+from crawler.spiders.tsmc import TsmcSpider
 from store import documents as doc_store
 from store import open_db
 from store import runs as run_store
@@ -74,7 +75,8 @@ def resolver_is_local() -> bool:
         lines = Path("/etc/resolv.conf").read_text().splitlines()
     except OSError:
         return False
-    servers = [l.split()[1] for l in lines if l.startswith("nameserver") and len(l.split()) > 1]
+    servers = [line.split()[1] for line in lines
+               if line.startswith("nameserver") and len(line.split()) > 1]
     return bool(servers) and all(s.startswith("127.") or s == "::1" for s in servers)
 
 
@@ -121,7 +123,8 @@ FAULTS = [
     Fault("empty 200 listing", "answered with an empty page (HTTP 200, no content)",
           routes=lambda server: {LISTING: Reply(200, b"")}),
     Fault("listing layout changed", "matched no items: the page layout may have changed",
-          routes=lambda server: {LISTING: Reply(200, commerce_page("press-releases-drifted.html"))}),
+          routes=lambda server: {
+              LISTING: Reply(200, commerce_page("press-releases-drifted.html"))}),
     Fault("body over the size limit", "larger than the size limit ([crawl] max_response_mb)",
           routes=lambda server: {LISTING: Reply(200, _big_listing())},
           crawl={"max_response_mb": 1}),
@@ -144,7 +147,8 @@ FAULTS = [
 ]
 
 
-def configure(tmp_path, server, fault: Fault | None = None, sources=("commerce", "federal_register")):
+def configure(tmp_path, server, fault: Fault | None = None,
+              sources=("commerce", "federal_register")):
     tables = {"commerce": {"base_url": server.url, "first_run_days": 3650},
               "federal_register": {"base_url": server.url, "agencies": AGENCIES, "per_page": 4,
                                    "first_run_days": 3650}}
@@ -204,7 +208,8 @@ def test_429_and_503_before_a_200_end_in_documents(tmp_path):
     fault = Fault("retries", "", crawl={"retry_times": 2})
     with LoopbackServer(site_routes()) as server:
         server.route(LISTING, [Reply(429, "slow down", headers={"Retry-After": "0"}),
-                               Reply(503, "busy"), Reply(200, commerce_page("press-releases.html"))])
+                               Reply(503, "busy"),
+                               Reply(200, commerce_page("press-releases.html"))])
         config = configure(tmp_path, server, fault, sources=("commerce",))
         db = open_db(config.db_path)
         [outcome] = run_cycle(config, db)
@@ -223,8 +228,9 @@ def test_dns_failure_wording():
     from twisted.internet.error import DNSLookupError
     from twisted.python.failure import Failure
 
-    from crawler.spiders.base import describe_failure
-    for exc in (DNSLookupError("nonexistent.invalid"), CannotResolveHostError("nonexistent.invalid")):
+    from crawler.faults import describe_failure
+    for exc in (DNSLookupError("nonexistent.invalid"),
+                CannotResolveHostError("nonexistent.invalid")):
         assert describe_failure(Failure(exc)).startswith(
             "the host name does not resolve (DNS lookup failed); check base_url")
 
@@ -241,10 +247,12 @@ def reencode(body: bytes, encoding: str, meta: str | None = None) -> bytes:
     return text.encode(encoding, errors="xmlcharrefreplace")
 
 
-def expected(module, name: str, url: str, *args) -> dict:
+def expected(cls, name: str, url: str, lang: str, external_id: str) -> dict:
+    """Title and text of a UTF-8 fixture page, parsed without a server."""
     body = (FIXTURES / name).read_bytes()
     response = HtmlResponse(url=url, body=body, encoding="utf-8", request=Request(url))
-    doc = module.article_document(response, *args)
+    spider = cls.from_crawler(get_crawler(cls), spec={"source": {}})
+    doc = spider.article(response, Entry(url=url, lang=lang, external_id=external_id))
     return {"title": doc["title"], "text": doc["text"]}
 
 
@@ -275,13 +283,13 @@ def test_big5_tsmc_and_gb2312_trendforce_pages_come_out_as_the_same_text(tmp_pat
     for news_id in ("3320", "3343"):
         url = f"{server.url}/chinese/news/{news_id}"
         stored = doc_store.get_document(db, f"tsmc:{news_id}:zh-Hant")
-        want = expected(tsmc_module, f"tsmc/chinese_news_{news_id}.html", url, "zh-Hant", news_id)
+        want = expected(TsmcSpider, f"tsmc/chinese_news_{news_id}.html", url, "zh-Hant", news_id)
         assert {"title": stored["title"], "text": stored["text"]} == want
         assert "台積" in stored["title"] + stored["text"]
     for external_id in tf_articles:
         url = f"{server.url}/presscenter/news/{external_id}.html"
         stored = doc_store.get_document(db, f"trendforce:{external_id}:zh-Hans")
-        want = expected(trendforce_module, f"trendforce/cn_{external_id}.html", url, "zh-Hans",
+        want = expected(TrendforceSpider, f"trendforce/cn_{external_id}.html", url, "zh-Hans",
                         external_id)
         assert stored["title"] == want["title"]
         assert stored["text"] == want["text"]
@@ -298,7 +306,7 @@ def test_file_and_ftp_links_in_a_listing_are_never_items():
             b"<li><a href='/english/news/3294'>three</a></li></ul></body></html>")
     url = "https://pr.tsmc.com/english/latest-news"
     response = HtmlResponse(url=url, body=html, encoding="utf-8", request=Request(url))
-    entries = find_entries(response, tsmc_module.ITEM_PATH)
+    entries = find_entries(response, TsmcSpider.item_path)
     assert [e.url for e in entries] == ["https://pr.tsmc.com/english/news/3294"]
 
 
@@ -319,17 +327,16 @@ def test_a_listing_with_file_and_ftp_links_fetches_only_the_web_pages(tmp_path):
 
 
 def test_every_spider_is_held_to_its_configured_sites():
-    from scrapy.utils.test import get_crawler
-
-    from crawler.spiders import SPIDERS, spider_class
+    from crawler.spiders import spider_class
+    from vocab.sources import sources
     expected_domains = {
         "federal_register": ["federalregister.gov"], "commerce": ["commerce.gov"],
         "bis": ["bis.gov"], "tsmc": ["pr.tsmc.com"],
         "trendforce": ["trendforce.com", "trendforce.cn"]}
-    for name in SPIDERS:
+    for name, entry in sources().items():
         cls = spider_class(name)
         spider = cls.from_crawler(get_crawler(cls), spec={"source": {}})
         assert spider.allowed_domains == expected_domains[name], name
-        mirrored = cls.from_crawler(get_crawler(cls), spec={"source": {
-            "base_url": "http://127.0.0.1:8123", "base_url_zh": "http://127.0.0.1:8124"}})
+        mirror = {key: f"http://127.0.0.1:{8123 + n}" for n, key in enumerate(entry.sites)}
+        mirrored = cls.from_crawler(get_crawler(cls), spec={"source": mirror})
         assert mirrored.allowed_domains == ["127.0.0.1"], name

@@ -6,8 +6,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from scrapy.http import Request, TextResponse
 
-from crawler.spiders.federal_register import (FederalRegisterSpider, document_from_result,
-                                              search_query, search_term)
+from crawler.options import load_options
+from crawler.spiders.federal_register import (
+    FederalRegisterSpider,
+    document_from_result,
+    search_query,
+    search_term,
+)
 from tests.conftest import FIXTURES
 
 FR = FIXTURES / "federal_register"
@@ -35,10 +40,12 @@ def by_number(docs, number):
 
 
 def test_query_names_agencies_types_terms_fields_and_since():
-    query = parse_qs(search_query({"agencies": ["commerce-department", "industry-and-security-bureau"],
-                                   "types": ["RULE", "NOTICE"], "terms": ["chip", "entity list"],
-                                   "per_page": 100}, since="2026-10-01"))
-    assert query["conditions[agencies][]"] == ["commerce-department", "industry-and-security-bureau"]
+    options = load_options("federal_register", {
+        "agencies": ["commerce-department", "industry-and-security-bureau"],
+        "types": ["RULE", "NOTICE"], "terms": ["chip", "entity list"], "per_page": 100})
+    query = parse_qs(search_query(options, since="2026-10-01"))
+    assert query["conditions[agencies][]"] == ["commerce-department",
+                                               "industry-and-security-bureau"]
     assert query["conditions[type][]"] == ["RULE", "NOTICE"]
     assert query["conditions[term]"] == ['chip | "entity list"']
     assert query["conditions[publication_date][gte]"] == ["2026-10-01"]

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from tests.conftest import write_config
 from tracker import config as config_module
-from tracker.schedule import first_runs, is_due, STAGGER
+from tracker.schedule import STAGGER, first_runs, is_due
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)  # a Friday
 
@@ -14,7 +14,8 @@ def config_with(tmp_path, **sources):
 
 
 def test_after_two_days_down_every_source_is_crawled_at_start_staggered(tmp_path):
-    config = config_with(tmp_path, federal_register={"base_url": "http://127.0.0.1:1", "every": "3h"},
+    config = config_with(tmp_path,
+                         federal_register={"base_url": "http://127.0.0.1:1", "every": "3h"},
                          bis={"base_url": "http://127.0.0.1:1", "every": "6h"})
     two_days_ago = NOW - timedelta(days=2)
     plan = first_runs(config, {"federal_register": two_days_ago, "bis": two_days_ago}, NOW)
@@ -56,6 +57,7 @@ def test_cron_source_is_due_when_its_last_fire_time_passed_without_a_success(tmp
 
 def test_bad_cron_line_and_duration_are_configuration_errors(tmp_path):
     import pytest
+
     from tracker.config import ConfigError
     path = write_config(tmp_path, {"bis": {"base_url": "http://127.0.0.1:1", "cron": "every day"}})
     with pytest.raises(ConfigError, match="is not a crontab line"):
@@ -67,6 +69,7 @@ def test_bad_cron_line_and_duration_are_configuration_errors(tmp_path):
 
 def test_crontab_weekdays_count_from_sunday_as_cron_does():
     from zoneinfo import ZoneInfo
+
     from tracker.schedule import cron_trigger
     zone = ZoneInfo("UTC")
     saturday = datetime(2026, 11, 21, 0, 0, tzinfo=zone)

@@ -11,7 +11,8 @@ def doc(doc_id, title, text, lang="zh-Hant", source="tsmc"):
 
 
 DOCS = [
-    doc("hant", "董事會決議公告", "公司表示，美國商務部宣布新的出口管制規定，並對部分產品課徵關稅。"),
+    doc("hant", "董事會決議公告",
+        "公司表示，美國商務部宣布新的出口管制規定，並對部分產品課徵關稅。"),
     doc("hans", "市场观察", "报告指出，关税调整将影响明年的出货。", lang="zh-Hans",
         source="trendforce"),
     doc("en", "Revisions to the Entity List", "This rule adds entities under export controls.",

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.alerting import Recorder, free_port, smtp_server
+from tests.alerting import Recorder, free_port
 from tests.conftest import ROOT, chipwatch, write_config
 from tests.fr_pages import AGENCIES, two_pages
 from tests.loopback import LoopbackServer, Reply
@@ -49,12 +49,15 @@ def test_secrets_appear_in_no_output_no_database_and_no_digest(tmp_path):
                 f'[alerts.email]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\n'
                 f'security = "none"\nusername = "chipwatch"\npassword_env = "CW_SMTP_PASSWORD"\n'
                 f'from = "chipwatch@example.org"\nto = ["analyst@example.org"]\n'
-                f'categories = ["investment_pressure", "export_control", "alliance", "tariff", "none"]\n'
+                f'categories = ["investment_pressure", "export_control", "alliance", "tariff", '
+                f'"none"]\n'
                 f'daily_at = ""\nsend_empty = true\n\n'
                 f'[alerts.slack]\nwebhook_url_env = "CW_SLACK_URL"\ndaily_at = ""\n'
-                f'categories = ["investment_pressure", "export_control", "alliance", "tariff", "none"]\n\n'
+                f'categories = ["investment_pressure", "export_control", "alliance", "tariff", '
+                f'"none"]\n\n'
                 f'[alerts.file]\ndirectory = "{tmp_path / "digests"}"\n'
-                f'categories = ["investment_pressure", "export_control", "alliance", "tariff", "none"]\n\n'
+                f'categories = ["investment_pressure", "export_control", "alliance", "tariff", '
+                f'"none"]\n\n'
                 f'[alerts.stdout]\n\n'
                 f'[daemon]\nstop_grace_seconds = 0\noutbox_every = "1s"\n')
             config = write_config(tmp_path, {"federal_register": {

@@ -9,24 +9,26 @@ from datetime import date
 
 import pytest
 import time_machine
-from tests.conftest import FIXTURES, write_config
-from tests.loopback import LoopbackServer, Reply
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
+from crawler.listing import Entry
 from crawler.spiders.bis import BisSpider
-from crawler.spiders.listing import Entry
 from store import documents as doc_store
 from store import open_db
 from store import runs as run_store
+from tests.conftest import FIXTURES, write_config
+from tests.loopback import LoopbackServer, Reply
 from tracker.config import load
 from tracker.cycle import crawl_source
 
 PAGES = FIXTURES / "bis"
 LIVE = "https://www.bis.gov"
 LISTING = "/news-updates"
-CADENCE = "/press-release/cadence-design-systems-agrees-plead-guilty-and-pay-over-140-million-unlawfully"
-SME = "/press-release/commerce-strengthens-export-controls-restrict-chinas-capability-produce-advanced"
+CADENCE = ("/press-release/cadence-design-systems-agrees-plead-guilty-and-pay-over-140-million-"
+           "unlawfully")
+SME = ("/press-release/commerce-strengthens-export-controls-restrict-chinas-capability-produce-"
+       "advanced")
 ARTICLES = {
     CADENCE: "press-release-cadence.html",
     "/press-release/department-commerce-announces-rescission-biden-era-artificial-intelligence-diffusion":
@@ -54,6 +56,14 @@ def make_spider(base_url: str = LIVE, **spec) -> BisSpider:
     return BisSpider.from_crawler(get_crawler(BisSpider), spec=spec)
 
 
+def entries(spider: BisSpider, page: HtmlResponse):
+    return spider.entries(page, spider.listings()[0])
+
+
+def parse_listing(spider: BisSpider, page: HtmlResponse):
+    return list(spider.parse_listing(page, spider.listings()[0]))
+
+
 @pytest.fixture(autouse=True)
 def frozen_clock():
     with time_machine.travel("2026-03-02T12:00:00-05:00", tick=False):
@@ -64,24 +74,24 @@ def frozen_clock():
 
 
 def test_listing_entries_field_by_field():
-    entries = make_spider().entries(response("news-updates.html", LIVE + LISTING))
-    assert [e.url for e in entries] == [LIVE + p for p in list(ARTICLES)[:3]]
-    first = entries[0]
+    found = entries(make_spider(), response("news-updates.html", LIVE + LISTING))
+    assert [e.url for e in found] == [LIVE + p for p in list(ARTICLES)[:3]]
+    first = found[0]
     assert first.title == CADENCE_TITLE
     assert first.published == date(2025, 7, 28)
     assert first.doc_type == "Press Release"
     assert first.tags == ["Enforcement"]
-    assert first.teaser.startswith("Cadence resolves criminal and administrative charges")
-    assert entries[2].tags == ["Export Controls", "Entity List"]
+    assert first.summary.startswith("Cadence resolves criminal and administrative charges")
+    assert found[2].tags == ["Export Controls", "Entity List"]
 
 
 def test_listing_json_alone_and_markup_alone_give_the_same_items():
     html = page("news-updates.html").decode("utf-8")
     json_only = re.sub(r'<ul class="mt-4 list-none">.*?</ul>', "", html, flags=re.S)
     markup_only = re.sub(r'<script id="__NEXT_DATA__".*?</script>', "", html, flags=re.S)
-    both = make_spider().entries(response("", LIVE + LISTING, html.encode()))
-    from_json = make_spider().entries(response("", LIVE + LISTING, json_only.encode()))
-    from_markup = make_spider().entries(response("", LIVE + LISTING, markup_only.encode()))
+    both = entries(make_spider(), response("", LIVE + LISTING, html.encode()))
+    from_json = entries(make_spider(), response("", LIVE + LISTING, json_only.encode()))
+    from_markup = entries(make_spider(), response("", LIVE + LISTING, markup_only.encode()))
     assert "press-release" not in json_only.split("__NEXT_DATA__")[0]
     assert from_json == from_markup == both
 
@@ -89,17 +99,19 @@ def test_listing_json_alone_and_markup_alone_give_the_same_items():
 def test_listing_page_2_folds_media_host_and_reads_the_short_month_date():
     spider = make_spider(base_url="http://127.0.0.1:8080")
     url = "http://127.0.0.1:8080/news-updates?page=1"
-    entries = spider.entries(response("news-updates-page-1.html", url))
+    found = entries(spider, response("news-updates-page-1.html", url))
     # The absolute media.bis.gov link is fetched on the configured base URL.
-    assert [(e.url, e.fetch_url) for e in entries][0] == ("http://127.0.0.1:8080" + SME,) * 2
-    assert [e.published for e in entries] == [date(2024, 12, 2), date(2023, 10, 17)]
-    assert spider.next_page(response("news-updates-page-1.html", url)) is None
-    live = make_spider().entries(response("news-updates-page-1.html", LIVE + LISTING + "?page=1"))
+    assert [(e.url, e.fetch_url) for e in found][0] == ("http://127.0.0.1:8080" + SME,) * 2
+    assert [e.published for e in found] == [date(2024, 12, 2), date(2023, 10, 17)]
+    assert spider.next_page(response("news-updates-page-1.html", url),
+                            spider.listings()[0]) is None
+    live = entries(make_spider(), response("news-updates-page-1.html",
+                                           LIVE + LISTING + "?page=1"))
     assert live[0].url == LIVE + SME
 
 
 def test_listing_requests_articles_and_the_next_page():
-    results = list(make_spider().parse_listing(response("news-updates.html", LIVE + LISTING)))
+    results = parse_listing(make_spider(), response("news-updates.html", LIVE + LISTING))
     articles = [r for r in results if r.callback.__name__ == "parse_article"]
     listings = [r.url for r in results if r.callback.__name__ == "parse_listing"]
     assert [r.url for r in articles] == [LIVE + p for p in list(ARTICLES)[:3]]
@@ -110,7 +122,7 @@ def test_listing_requests_articles_and_the_next_page():
 def test_article_fields():
     spider = make_spider()
     entry = Entry(url=LIVE + CADENCE, fetch_url=LIVE + CADENCE, tags=["Enforcement"],
-                  doc_type="Press Release", teaser="A teaser.")
+                  doc_type="Press Release", summary="A teaser.")
     [doc] = spider.parse_article(response("press-release-cadence.html", LIVE + CADENCE), entry)
     assert doc["id"] == f"bis:{LIVE}{CADENCE}"
     assert doc["url"] == doc["external_id"] == LIVE + CADENCE
@@ -139,12 +151,14 @@ def test_article_on_a_node_alias_gets_its_press_release_url():
     assert doc["url"] == LIVE + SME and doc["published"] == "2024-12-02"
     local = "http://127.0.0.1:8080/node/8102"
     [doc] = make_spider(base_url="http://127.0.0.1:8080").parse_article(
-        response("press-release-sme-controls-2024-12.html", local), Entry(url=local, fetch_url=local))
+        response("press-release-sme-controls-2024-12.html", local),
+        Entry(url=local, fetch_url=local))
     assert doc["url"] == "http://127.0.0.1:8080" + SME
 
 
 def test_article_date_falls_back_to_the_listing_and_is_otherwise_a_problem():
-    url = LIVE + "/press-release/commerce-implements-new-export-controls-advanced-computing-and-semiconductor"
+    url = (LIVE + "/press-release/commerce-implements-new-export-controls-advanced-computing-"
+           "and-semiconductor")
     spider = make_spider()
     [doc] = spider.parse_article(response("press-release-undated.html", url),
                                  Entry(url=url, fetch_url=url, published=date(2022, 10, 7)))
@@ -158,7 +172,7 @@ def test_article_date_falls_back_to_the_listing_and_is_otherwise_a_problem():
 
 def test_drifted_listing_is_a_problem_not_quiet():
     spider = make_spider()
-    assert list(spider.parse_listing(response("news-updates-drifted.html", LIVE + LISTING))) == []
+    assert parse_listing(spider, response("news-updates-drifted.html", LIVE + LISTING)) == []
     assert spider.problems == [f"bis: listing {LIVE}{LISTING} matched no items: the page "
                                f"layout may have changed"]
 
@@ -166,7 +180,7 @@ def test_drifted_listing_is_a_problem_not_quiet():
 def test_a_bot_challenge_answered_with_200_is_a_problem():
     spider = make_spider()
     body = b"<html><head><title>Just a moment...</title></head><body></body></html>"
-    assert list(spider.parse_listing(response("", LIVE + LISTING, body))) == []
+    assert parse_listing(spider, response("", LIVE + LISTING, body)) == []
     assert spider.problems and "bot challenge" in spider.problems[0]
 
 

@@ -8,16 +8,16 @@ from datetime import date
 
 import pytest
 import time_machine
-from tests.conftest import FIXTURES, chipwatch, write_config
-from tests.loopback import LoopbackServer, Reply
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
+from crawler.listing import Entry
 from crawler.spiders.commerce import CommerceSpider
-from crawler.spiders.listing import Entry
 from store import documents as doc_store
 from store import open_db
 from store import runs as run_store
+from tests.conftest import FIXTURES, chipwatch, write_config
+from tests.loopback import LoopbackServer, Reply
 from tracker.config import load
 from tracker.cycle import crawl_source
 
@@ -36,8 +36,10 @@ ARTICLES = {
     "/news/press-releases/2023/10/commerce-strengthens-restrictions-advanced-computing-semiconductors":
         "article-advanced-computing-2023-10.html",
 }
-SME = "/news/press-releases/2024/12/commerce-strengthens-export-controls-restrict-chinas-capability-produce"
-PMT = "/news/press-releases/2024/04/biden-harris-administration-announces-preliminary-terms-tsmc-expanding"
+SME = ("/news/press-releases/2024/12/commerce-strengthens-export-controls-restrict-chinas-"
+       "capability-produce")
+PMT = ("/news/press-releases/2024/04/biden-harris-administration-announces-preliminary-terms-"
+       "tsmc-expanding")
 FROZEN = "2026-03-02T12:00:00-05:00"
 
 
@@ -53,6 +55,14 @@ def make_spider(base_url: str = LIVE, **spec) -> CommerceSpider:
     spec = {"source": {"base_url": base_url, "sections": ["press-releases"]},
             "since": "2020-01-01", "max_pages": 3, **spec}
     return CommerceSpider.from_crawler(get_crawler(CommerceSpider), spec=spec)
+
+
+def entries(spider: CommerceSpider, page: HtmlResponse):
+    return spider.entries(page, spider.listings()[0])
+
+
+def parse_listing(spider: CommerceSpider, page: HtmlResponse):
+    return spider.parse_listing(page, spider.listings()[0])
 
 
 def split(results):
@@ -71,27 +81,26 @@ def frozen_clock():
 
 
 def test_listing_cards_become_entries_field_by_field():
-    spider = make_spider()
-    entries = spider.entries(response("press-releases.html", LIVE + LISTING))
-    assert len(entries) == 4
-    first = entries[0]
+    found = entries(make_spider(), response("press-releases.html", LIVE + LISTING))
+    assert len(found) == 4
+    first = found[0]
     assert first.url == LIVE + next(iter(ARTICLES))
     assert first.title == ("Department of Commerce Announces Rescission of Biden-Era Artificial "
                            "Intelligence Diffusion Rule, Strengthens Chip-Related Export Controls")
     assert first.published == date(2025, 5, 13)
     assert first.doc_type == "Press Release"
     assert first.tags == ["Trade", "Export Controls", "Artificial Intelligence"]
-    assert first.teaser.startswith("Today, the Department of Commerce’s Bureau")
+    assert first.summary.startswith("Today, the Department of Commerce’s Bureau")
     # 02:30 UTC on December 3 is the evening of December 2 in Washington.
-    assert entries[1].published == date(2024, 12, 2)
-    archived = entries[3]
+    assert found[1].published == date(2024, 12, 2)
+    archived = found[3]
     assert archived.url.startswith("https://2017-2021.commerce.gov/")
     assert archived.follow is False
 
 
 def test_listing_requests_articles_and_the_next_page_but_never_the_archive():
-    articles, listings = split(make_spider().parse_listing(
-        response("press-releases.html", LIVE + LISTING)))
+    articles, listings = split(parse_listing(
+        make_spider(), response("press-releases.html", LIVE + LISTING)))
     assert [r.url for r in articles] == [LIVE + path for path in list(ARTICLES)[:3]]
     assert all(r.errback is not None for r in articles)
     assert not any("2017-2021" in r.url for r in articles)
@@ -100,14 +109,14 @@ def test_listing_requests_articles_and_the_next_page_but_never_the_archive():
 
 def test_last_listing_page_has_no_next_link_and_an_empty_time():
     spider = make_spider()
-    entries = spider.entries(response("press-releases-page-1.html", LIVE + LISTING + "?page=1"))
-    assert [e.published for e in entries] == [None, date(2023, 10, 17)]
-    assert spider.next_page(response("press-releases-page-1.html", LIVE + LISTING)) is None
+    page = response("press-releases-page-1.html", LIVE + LISTING + "?page=1")
+    assert [e.published for e in entries(spider, page)] == [None, date(2023, 10, 17)]
+    assert spider.next_page(page, spider.listings()[0]) is None
 
 
 def test_article_fields():
     spider = make_spider()
-    entry = Entry(url=LIVE + SME, fetch_url=LIVE + SME, teaser="A teaser from the listing…")
+    entry = Entry(url=LIVE + SME, fetch_url=LIVE + SME, summary="A teaser from the listing…")
     [doc] = list(spider.parse_article(response("article-sme-controls-2024-12.html", LIVE + SME),
                                       entry))
     assert doc["id"] == f"commerce:{LIVE}{SME}"
@@ -121,8 +130,8 @@ def test_article_fields():
     assert doc["dateline"] == "WASHINGTON"
     assert doc["text"].startswith("Today, the Department of Commerce’s Bureau of Industry")
     assert doc["text"].count("\n\n") == 2
-    for chrome in ("Skip to main", "Share on", "Related Content", "Privacy Program", "Press Release",
-                   "An official website"):
+    for chrome in ("Skip to main", "Share on", "Related Content", "Privacy Program",
+                   "Press Release", "An official website"):
         assert chrome not in doc["text"]
     assert doc["summary"] == "A teaser from the listing…"
     assert doc["doc_type"] == "Press Release"
@@ -135,15 +144,18 @@ def test_article_fields():
 
 def test_article_date_from_time_text_when_there_is_no_datetime_attribute():
     entry = Entry(url=LIVE + PMT, fetch_url=LIVE + PMT)
-    [doc] = make_spider().parse_article(response("article-tsmc-pmt-2024-04.html", LIVE + PMT), entry)
+    [doc] = make_spider().parse_article(response("article-tsmc-pmt-2024-04.html", LIVE + PMT),
+                                        entry)
     assert doc["published"] == "2024-04-08"
     assert "$65 billion" in doc["text"]
 
 
 def test_article_without_a_date_is_a_problem_and_no_document():
-    url = LIVE + "/news/press-releases/2021/12/joint-statement-us-taiwan-technology-trade-and-investment-collaboration"
+    url = (LIVE + "/news/press-releases/2021/12/joint-statement-us-taiwan-technology-trade-and-"
+           "investment-collaboration")
     spider = make_spider()
-    docs = list(spider.parse_article(response("article-undated.html", url), Entry(url=url, fetch_url=url)))
+    docs = list(spider.parse_article(response("article-undated.html", url),
+                                     Entry(url=url, fetch_url=url)))
     assert docs == []
     assert spider.problems == [f"commerce: article {url} has no publication date: the page "
                                f"layout may have changed"]
@@ -151,7 +163,7 @@ def test_article_without_a_date_is_a_problem_and_no_document():
 
 def test_drifted_listing_is_a_problem_not_quiet():
     spider = make_spider()
-    results = list(spider.parse_listing(response("press-releases-drifted.html", LIVE + LISTING)))
+    results = list(parse_listing(spider, response("press-releases-drifted.html", LIVE + LISTING)))
     assert results == []
     assert spider.problems == [f"commerce: listing {LIVE}{LISTING} matched no items: the page "
                                f"layout may have changed"]
@@ -161,14 +173,14 @@ def test_routine_skips_stored_articles_and_stops_paging_at_a_page_of_known_items
     known = {f"commerce:{LIVE}{p}": {"url": LIVE + p, "title": t, "published": d}
              for p, t, d in [
                  (list(ARTICLES)[0], "Department of Commerce Announces Rescission of Biden-Era "
-                  "Artificial Intelligence Diffusion Rule, Strengthens Chip-Related Export Controls",
-                  "2025-05-13"),
+                  "Artificial Intelligence Diffusion Rule, Strengthens Chip-Related Export "
+                  "Controls", "2025-05-13"),
                  (list(ARTICLES)[1], "Commerce Strengthens Export Controls to Restrict China’s "
                   "Capability to Produce Advanced Semiconductors for Military Applications",
                   "2024-12-02"),
                  (list(ARTICLES)[2], "An older title of the CHIPS award release", "2024-11-15")]}
-    articles, listings = split(make_spider(known=known).parse_listing(
-        response("press-releases.html", LIVE + LISTING)))
+    articles, listings = split(parse_listing(
+        make_spider(known=known), response("press-releases.html", LIVE + LISTING)))
     # Only the one whose listing title differs from the stored title is fetched again.
     assert [r.url for r in articles] == [LIVE + list(ARTICLES)[2]]
     assert listings == [LIVE + LISTING + "?page=1"]
@@ -176,21 +188,22 @@ def test_routine_skips_stored_articles_and_stops_paging_at_a_page_of_known_items
     known[f"commerce:{LIVE}{list(ARTICLES)[2]}"]["title"] = (
         "Biden-Harris Administration Announces CHIPS Incentives Award with TSMC Arizona to "
         "Support Leading-Edge Technology Manufacturing")
-    articles, listings = split(make_spider(known=known).parse_listing(
-        response("press-releases.html", LIVE + LISTING)))
+    articles, listings = split(parse_listing(
+        make_spider(known=known), response("press-releases.html", LIVE + LISTING)))
     assert articles == [] and listings == []
     # A backfill does not stop at stored items: it pages on until `since`.
-    articles, listings = split(make_spider(known=known, mode="backfill").parse_listing(
-        response("press-releases.html", LIVE + LISTING)))
+    articles, listings = split(parse_listing(
+        make_spider(known=known, mode="backfill"), response("press-releases.html", LIVE + LISTING)))
     assert articles == [] and listings == [LIVE + LISTING + "?page=1"]
 
 
 def test_backfill_stops_when_a_page_is_older_than_since_and_routine_at_max_pages():
     spider = make_spider(mode="backfill", since="2025-06-01", max_pages=None)
-    articles, listings = split(spider.parse_listing(response("press-releases.html", LIVE + LISTING)))
+    articles, listings = split(parse_listing(spider, response("press-releases.html",
+                                                              LIVE + LISTING)))
     assert articles == [] and listings == []
-    articles, listings = split(make_spider(max_pages=1).parse_listing(
-        response("press-releases.html", LIVE + LISTING)))
+    articles, listings = split(parse_listing(
+        make_spider(max_pages=1), response("press-releases.html", LIVE + LISTING)))
     assert len(articles) == 3 and listings == []
 
 
@@ -250,7 +263,8 @@ def test_drifted_listing_fails_the_run_with_a_clear_error_and_no_documents(tmp_p
     [record] = run_store.runs_for(db, "commerce")
     assert record["status"] == "failed"
     assert json.loads(record["errors"]) == [
-        f"commerce: listing {server.url}{LISTING} matched no items: the page layout may have changed"]
+        f"commerce: listing {server.url}{LISTING} matched no items: the page layout may have "
+        f"changed"]
     assert doc_store.count_documents(db, "commerce") == 0
     db.close()
 

@@ -13,10 +13,10 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.listing import find_entries
-from crawler.spiders.trendforce import ITEM_PATH, TrendforceSpider, listing_fields, listing_path
-from store import open_db
+from crawler.listing import Entry, Listing
+from crawler.spiders.trendforce import TrendforceSpider, listing_path
 from store import documents as doc_store
+from store import open_db
 from store import runs as run_store
 from tests.conftest import FIXTURES, SHARED, write_config
 from tests.loopback import LoopbackServer, Reply
@@ -64,20 +64,25 @@ def response(path, url: str) -> HtmlResponse:
 
 def listing(spider, path, lang="en", page=1, base=EN):
     url = f"{base}/presscenter/news?page={page}"
-    return list(spider.parse(response(path, url), lang=lang, path="/presscenter/news", page=page))
+    return list(spider.parse_listing(response(path, url), Listing(url=url, lang=lang, page=page)))
 
 
 def article(spider, name: str, lang="en", summary=""):
     external_id = name.split("_", 1)[1].removesuffix(".html")
     base = EN if lang == "en" else CN
     url = f"{base}/presscenter/news/{external_id}.html"
-    return list(spider.parse_article(response(PAGES / name, url), lang=lang,
-                                     external_id=external_id, summary=summary))
+    entry = Entry(url=url, lang=lang, external_id=external_id, summary=summary)
+    return list(spider.parse_article(response(PAGES / name, url), entry))
 
 
 def entries_of(path, url=f"{EN}/presscenter/news?page=1"):
-    return [(e.match.group(1) + "-" + e.match.group(2),) + listing_fields(e)
-            for e in find_entries(response(path, url), ITEM_PATH)]
+    spider = make_spider()
+    found = spider.entries(response(path, url), Listing(url=url, lang="en"))
+    return [(e.external_id, e.title, e.published, e.summary) for e in found]
+
+
+def ids(requests) -> list[str]:
+    return [r.cb_kwargs["entry"].external_id for r in requests if "entry" in r.cb_kwargs]
 
 
 # -- listings -------------------------------------------------------------------------------
@@ -90,7 +95,8 @@ def test_real_listing_capture_gives_five_items_with_titles_and_dates():
     assert all(summary for *_, summary in entries)
     spider = make_spider()
     requests = listing(spider, REAL_LISTING)
-    assert [r.url for r in requests] == [f"{EN}/presscenter/news/{i}.html" for i, *_ in REAL_ITEMS] + [
+    assert [r.url for r in requests] == [
+        f"{EN}/presscenter/news/{i}.html" for i, *_ in REAL_ITEMS] + [
         f"{EN}/presscenter/news?page=2"]
     assert spider.problems == []
 
@@ -115,8 +121,9 @@ def test_listing_requests_articles_and_the_next_page_on_the_configured_origin():
     assert [r.url for r in requests] == [
         f"http://127.0.0.1:9/presscenter/news/{i}.html" for i, *_ in REAL_ITEMS] + [
         "http://127.0.0.1:9/presscenter/news?page=2"]
-    assert requests[0].cb_kwargs["external_id"] == "20260901-13210"
-    assert requests[-1].cb_kwargs == {"lang": "en", "path": "/presscenter/news", "page": 2}
+    assert requests[0].cb_kwargs["entry"].external_id == "20260901-13210"
+    next_listing = requests[-1].cb_kwargs["listing"]
+    assert (next_listing.lang, next_listing.page) == ("en", 2)
     assert all(r.errback == spider.errback for r in requests)
 
 
@@ -147,11 +154,10 @@ def test_routine_listing_skips_stored_items_and_stops_paging_at_a_page_of_stored
 
 
 def test_max_pages_and_since_stop_paging():
-    assert [r.cb_kwargs.get("page") for r in listing(make_spider(max_pages=1),
-                                                     PAGES / "en_news_page1.html")
-            if "page" in r.cb_kwargs] == []
+    requests = listing(make_spider(max_pages=1), PAGES / "en_news_page1.html")
+    assert len(ids(requests)) == 5 and not any("listing" in r.cb_kwargs for r in requests)
     requests = listing(make_spider(since="2026-08-28"), PAGES / "en_news_page1.html")
-    assert [r.cb_kwargs["external_id"] for r in requests] == [
+    assert [r.cb_kwargs["entry"].external_id for r in requests] == [
         "20260901-13210", "20260831-13208", "20260828-13204"]  # no page 2: older items reached
 
 
@@ -237,7 +243,8 @@ def test_article_without_date_or_title_is_a_problem_and_no_document():
 
 def en_routes(page1=None) -> dict:
     routes = {
-        "/presscenter/news?page=1": page1 or Reply(200, (PAGES / "en_news_page1.html").read_bytes()),
+        "/presscenter/news?page=1":
+            page1 or Reply(200, (PAGES / "en_news_page1.html").read_bytes()),
         "/presscenter/news?page=2": Reply(200, (PAGES / "en_news_page2.html").read_bytes()),
     }
     for external_id in EN_ARTICLES:
@@ -312,13 +319,15 @@ def test_drifted_listing_fails_the_run_with_a_clear_error_and_stores_nothing(tmp
 def test_a_restyled_list_is_read_by_its_classes_when_the_strict_link_pattern_fails():
     html = """<html><body><div class="content">
       <div class="advs-box niche-box-post"><p class="bd-month">1 September 2026</p>
-        <h2><a class="text-m" href="/presscenter/news/detail/20260901-13210">Title one</a></h2></div>
+        <h2><a class="text-m" href="/presscenter/news/detail/20260901-13210">Title one</a></h2>
+      </div>
       <div class="advs-box niche-box-post"><p class="bd-month">31 August 2026</p>
-        <h2><a class="text-m" href="/presscenter/news/detail/20260831-13208">Title two</a></h2></div>
+        <h2><a class="text-m" href="/presscenter/news/detail/20260831-13208">Title two</a></h2>
+      </div>
     </div></body></html>"""
     url = f"{EN}/presscenter/news?page=1"
     spider = make_spider()
-    requests = list(spider.parse(HtmlResponse(url=url, body=html.encode(), encoding="utf-8",
-                                              request=Request(url)), lang="en", page=1))
-    assert [r.cb_kwargs["external_id"] for r in requests] == ["20260901-13210", "20260831-13208"]
+    page = HtmlResponse(url=url, body=html.encode(), encoding="utf-8", request=Request(url))
+    requests = list(spider.parse_listing(page, Listing(url=url, lang="en")))
+    assert ids(requests) == ["20260901-13210", "20260831-13208"]
     assert spider.problems == []

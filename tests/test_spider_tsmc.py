@@ -12,9 +12,10 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawler.listing import Entry, Listing
 from crawler.spiders.tsmc import TsmcSpider, split_dateline
-from store import open_db
 from store import documents as doc_store
+from store import open_db
 from store import runs as run_store
 from tests.conftest import FIXTURES, write_config
 from tests.loopback import LoopbackServer, Reply
@@ -46,14 +47,19 @@ def page(name: str, url: str) -> HtmlResponse:
 
 def listing(spider, lang: str, name: str | None = None, kind: str = "latest-news"):
     name = name or f"{PATHS[lang]}_latest_news.html"
-    return list(spider.parse(page(name, f"{BASE}/{PATHS[lang]}/{kind}"), lang=lang))
+    url = f"{BASE}/{PATHS[lang]}/{kind}"
+    return list(spider.parse_listing(page(name, url), Listing(url=url, lang=lang)))
 
 
 def article(spider, lang: str, news_id: str, name: str | None = None, category: str = ""):
     name = name or f"{PATHS[lang]}_news_{news_id}.html"
     url = f"{BASE}/{PATHS[lang]}/news/{news_id}"
-    return list(spider.parse_article(page(name, url), lang=lang, news_id=news_id,
-                                     category=category))
+    entry = Entry(url=url, lang=lang, external_id=news_id, tags=[category] if category else [])
+    return list(spider.parse_article(page(name, url), entry))
+
+
+def ids(requests) -> list[str]:
+    return [r.cb_kwargs["entry"].external_id for r in requests]
 
 
 # -- callbacks ------------------------------------------------------------------------------
@@ -77,8 +83,10 @@ def test_start_requests_one_listing_per_configured_language():
 
 def test_english_listing_requests_each_article_with_its_category():
     requests = listing(make_spider(), "en")
-    assert [r.url for r in requests] == [f"{BASE}/english/news/{n}" for n in ("3343", "3320", "3294")]
-    assert [r.cb_kwargs["category"] for r in requests] == ["Corporate", "Technology", "Financial"]
+    assert [r.url for r in requests] == [f"{BASE}/english/news/{n}"
+                                         for n in ("3343", "3320", "3294")]
+    assert [r.cb_kwargs["entry"].tags for r in requests] == [["Corporate"], ["Technology"],
+                                                            ["Financial"]]
     assert all(r.errback is not None for r in requests)
 
 
@@ -92,7 +100,7 @@ def test_listing_skips_stored_items_unless_title_or_date_changed():
                       "title": "TSMC March 2026 Revenue Report"},
     }
     requests = listing(make_spider(known=known), "en")
-    assert [r.cb_kwargs["news_id"] for r in requests] == ["3320", "3294"]
+    assert ids(requests) == ["3320", "3294"]
 
 
 def test_listing_of_only_stored_items_fetches_nothing():
@@ -106,7 +114,7 @@ def test_listing_of_only_stored_items_fetches_nothing():
 
 def test_listing_leaves_out_items_older_than_since():
     requests = listing(make_spider(since="2026-05-01"), "en")
-    assert [r.cb_kwargs["news_id"] for r in requests] == ["3343", "3320"]
+    assert ids(requests) == ["3343", "3320"]
 
 
 def test_english_article_fields():
@@ -123,7 +131,8 @@ def test_english_article_fields():
     assert doc["dateline"] == "HSINCHU, Taiwan, R.O.C. – June 10, 2026"
     assert doc["text"].startswith("This paragraph is neutral filler")
     assert "\n\nA second filler paragraph" in doc["text"]
-    for furniture in ("HSINCHU", "Contact:", "image caption", "attachment.pdf", "Reconstructed fixture footer"):
+    for furniture in ("HSINCHU", "Contact:", "image caption", "attachment.pdf",
+                      "Reconstructed fixture footer"):
         assert furniture not in doc["text"]
     assert doc["group_key"] == "tsmc:3343"
     assert doc["doc_type"] == "news"
@@ -133,7 +142,8 @@ def test_english_article_fields():
 
 
 @pytest.mark.parametrize("news_id, dateline, published", [
-    ("3320", "Hsinchu, Taiwan, R.O.C, May 14, 2026", "2026-05-14"),  # hyphen, comma; time[datetime] in UTC
+    # hyphen, comma; time[datetime] in UTC
+    ("3320", "Hsinchu, Taiwan, R.O.C, May 14, 2026", "2026-05-14"),
     ("3294", "HSINCHU, TAIWAN, R.O.C. — April 10, 2026", "2026-04-10"),  # upper case, em dash
 ])
 def test_english_dateline_variants(news_id, dateline, published):
@@ -215,7 +225,7 @@ def test_archive_backfill_reads_dated_anchors_and_stops_before_since():
     spider = make_spider(mode="backfill", since="2026-01-01",
                          source={"base_url": BASE, "languages": ["en"]})
     requests = listing(spider, "en", name="english_news_archives.html", kind="news-archives")
-    assert [r.cb_kwargs["news_id"] for r in requests] == ["3294", "3270"]  # 3101 is from 2025
+    assert ids(requests) == ["3294", "3270"]  # 3101 is from 2025
 
 
 def test_archive_backfill_follows_the_pager_while_items_are_recent():
@@ -223,7 +233,7 @@ def test_archive_backfill_follows_the_pager_while_items_are_recent():
                          source={"base_url": "http://127.0.0.1:9", "languages": ["en"]})
     requests = listing(spider, "en", name="english_news_archives.html", kind="news-archives")
     assert requests[-1].url == "http://127.0.0.1:9/english/news-archives?page=1"
-    assert requests[-1].callback == spider.parse
+    assert requests[-1].callback == spider.parse_listing
 
 
 # -- whole crawls against a loopback server --------------------------------------------------
@@ -231,8 +241,9 @@ def test_archive_backfill_follows_the_pager_while_items_are_recent():
 
 def fixture_routes() -> dict:
     routes = {}
-    for lang, path in PATHS.items():
-        routes[f"/{path}/latest-news"] = Reply(200, (PAGES / f"{path}_latest_news.html").read_bytes())
+    for path in PATHS.values():
+        routes[f"/{path}/latest-news"] = Reply(
+            200, (PAGES / f"{path}_latest_news.html").read_bytes())
     for name in ("english_news_3343", "english_news_3320", "english_news_3294",
                  "chinese_news_3343", "chinese_news_3320", "schinese_news_3343"):
         path, _, news_id = name.split("_")
@@ -256,7 +267,8 @@ def test_whole_crawl_in_three_languages_then_a_second_crawl_reads_listings_only(
         stored = {i: doc_store.get_document(db, i) for i in doc_store.known_documents(db, "tsmc")}
         assert sorted(stored) == ["tsmc:3294", "tsmc:3320", "tsmc:3320:zh-Hant", "tsmc:3343",
                                   "tsmc:3343:zh-Hans", "tsmc:3343:zh-Hant"]
-        assert {stored[i]["group_key"] for i in stored if i.startswith("tsmc:3343")} == {"tsmc:3343"}
+        assert {stored[i]["group_key"] for i in stored
+                if i.startswith("tsmc:3343")} == {"tsmc:3343"}
         assert stored["tsmc:3343:zh-Hans"]["url"] == f"{server.url}/schinese/news/3343"
         assert stored["tsmc:3343"]["dateline"] == "HSINCHU, Taiwan, R.O.C. – June 10, 2026"
         assert len(server.requests_for("/english/news/")) == 3
@@ -291,7 +303,8 @@ def test_cloudflare_403_on_the_chinese_site_is_a_recorded_error_not_no_news(tmp_
 def test_429_then_200_is_retried_and_the_crawl_succeeds(tmp_path):
     routes = fixture_routes()
     listing_page = routes["/english/latest-news"]
-    routes["/english/latest-news"] = [Reply(429, "slow down", headers={"Retry-After": "0"}), listing_page]
+    routes["/english/latest-news"] = [Reply(429, "slow down", headers={"Retry-After": "0"}),
+                                      listing_page]
     with LoopbackServer(routes) as server:
         config, db = crawl(tmp_path, server, languages=["en"])
         outcome = crawl_source(config, db, "tsmc", since="2026-01-01")

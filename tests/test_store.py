@@ -24,7 +24,8 @@ def test_file_is_created_in_wal_mode_with_migrations(db_path):
     db = open_db(db_path)
     assert db_path.exists()
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
-    assert {"documents", "crawl_runs", "document_revisions", "_sqlite_migrations"} <= set(db.table_names())
+    assert {"documents", "crawl_runs", "document_revisions",
+            "_sqlite_migrations"} <= set(db.table_names())
     applied = [r["name"] for r in db.query("select name from _sqlite_migrations")]
     db.close()
     again = open_db(db_path)  # re-opening applies nothing twice
@@ -98,6 +99,7 @@ def test_corrupt_file_gets_a_clear_error_and_is_left_alone(tmp_path):
 def test_only_runs_of_dead_processes_are_marked_abandoned(db):
     import subprocess
     import sys
+
     from store.runs import mark_abandoned_runs
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -117,3 +119,10 @@ def test_only_runs_of_dead_processes_are_marked_abandoned(db):
     finally:
         live.kill()
         live.wait()
+
+
+def test_the_store_keeps_every_field_of_the_one_document_shape(db):
+    from vocab.documents import DOCUMENT_FIELDS
+
+    columns = set(db["documents"].columns_dict)
+    assert set(DOCUMENT_FIELDS) <= columns

@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from alerts.service import build
-from store.digests import mark_digested, undigested
+from store.digests import undigested
 from store.documents import upsert_documents
+from store.outbox import create_digest
 from store.search import fts_query
 from store.tags import set_tags
-from tracker.config import parse
-
 from tests.test_alerts_digest import CONFIG
+from tracker.config import parse
 
 
 def add(db, n: int, *, first_seen: str, published: str, tagged: bool, title: str = "") -> str:
@@ -34,7 +34,8 @@ def seed(db) -> None:
     add(db, 3, first_seen="2026-03-01T06:00:00+00:00", published="2026-02-28", tagged=False)
     add(db, 4, first_seen="2026-03-02T06:00:00+00:00", published="2026-03-01", tagged=True)
     add(db, 5, first_seen="2026-03-02T06:00:00+00:00", published="2026-03-02", tagged=True)
-    mark_digested(db, "x", ["bis:4"], "x:daily:2026-03-02")
+    create_digest(db, digest_id="x:daily:2026-03-02", channel="x", kind="daily",
+                  period="2026-03-02", document_ids=["bis:4"], payload={}, status="sent")
 
 
 def ids(rows) -> list[str]:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from store import open_db
 from store.browse import DATABASE_NAME, load_metadata
+from tracker.classify.defaults import DEFAULT_RULES
+from vocab.categories import Categories, read_categories
 
 PLUGIN_NAME = "chipwatch"
 
@@ -22,16 +24,17 @@ def register_plugin() -> None:
         pm.register(plugin, name=PLUGIN_NAME)
 
 
-def make_datasette(db_path: str | Path):
+def make_datasette(db_path: str | Path, categories: Categories | None = None):
     """A Datasette serving the store at `db_path` (migrated first) as /chipwatch, in mutable
-    mode so documents written by the daemon appear at once. Reads go through read-only
-    connections; no canned query writes and no write plugin is installed."""
+    mode so documents written by the daemon appear at once; `categories` are those of the
+    rules file in use (default: the shipped rules). Reads go through read-only connections;
+    no canned query writes and no write plugin is installed."""
     from datasette.app import Datasette
     from datasette.database import Database as DatasetteDatabase
 
     db_path = Path(db_path)
     open_db(db_path).close()  # creates and migrates: search table, views and outbox exist
-    metadata = load_metadata()
+    metadata = load_metadata(categories or read_categories(DEFAULT_RULES))
     register_plugin()
     # No suggested facets: Datasette would run one query per column over every match of a
     # search to suggest them (about 25 queries a page); the useful facets are configured.
@@ -53,10 +56,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> None:
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001,
+          categories: Categories | None = None) -> None:
     import uvicorn
 
-    ds = make_datasette(db_path)
+    ds = make_datasette(db_path, categories)
     asyncio.run(ds.invoke_startup())
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on",
                 workers=1)

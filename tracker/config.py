@@ -1,205 +1,67 @@
 """The one place where configuration is read, validated and turned into typed objects.
 
 `config.toml` is found from `--config PATH`, else `$CHIPWATCH_CONFIG`, else `./config.toml`.
-It is parsed once, validated here, and the resulting `Config` is passed down. Secrets are
-never values in the file: the file names the environment variable that holds them, and
-`secret()` below is the only reader of the environment in chipwatch.
+It is parsed once, validated here, and the resulting `Config` is passed down. Each package
+owns the settings types it reads (crawl and source options in crawler/options.py, alert
+channels in alerts/settings.py); this module composes them with the tracker's own (store,
+schedule, daemon, classifier). Which sources exist comes from the source registry
+(vocab/sources.toml), which categories exist from the rules file. Secrets are never values in
+the file: the file names the environment variable that holds them, and this module is the
+only reader of the environment in chipwatch; each secret is resolved once, here.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-import re
 import tomllib
-from datetime import date, time, timedelta
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, get_args
+from zoneinfo import ZoneInfo
 
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
-                      model_validator)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model
+from pydantic.fields import FieldInfo
+
+from alerts.settings import AlertsConfig, ChannelBase, EmailChannel, FileChannel
+from crawler.options import CrawlSettings, options_class, registry_defaults
+from tracker.classify.defaults import DEFAULT_RULES
+from tracker.cron import CronLine
+from vocab.categories import Categories, read_categories
+from vocab.errors import ConfigError
+from vocab.sources import Source, sources
+from vocab.values import Duration, TimeZone, parse_duration
 
 DEFAULT_CONFIG_NAME = "config.toml"
 CONFIG_ENV = "CHIPWATCH_CONFIG"
 
-# Federal Register agency slugs verified against the API's agencies.json (SOURCES.md §1).
-KNOWN_FR_AGENCIES = {
-    "commerce-department": "Commerce Department",
-    "industry-and-security-bureau": "Bureau of Industry and Security",
-    "international-trade-administration": "International Trade Administration",
-    "national-institute-of-standards-and-technology": "NIST (home of the CHIPS program office)",
-    "trade-representative-office-of-united-states": "Office of the US Trade Representative",
-    "executive-office-of-the-president": "Executive Office of the President",
-    "foreign-assets-control-office": "Office of Foreign Assets Control",
-    "international-trade-commission": "US International Trade Commission",
-}
-FR_DOCUMENT_TYPES = ("RULE", "PRORULE", "NOTICE", "PRESDOCU")
-LANGUAGES = ("en", "zh-Hant", "zh-Hans")
-
-
-class ConfigError(Exception):
-    """A configuration problem, worded for the person who edits the file."""
+__all__ = ["Config", "ConfigError", "load", "parse", "defaults", "secret", "parse_date"]
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-HttpUrl = Annotated[str, Field(pattern=r"^https?://[^/\s]+(:\d+)?/?$")]
-
-
 class StoreConfig(_Section):
     path: Path = Path("data/chipwatch.db")
 
 
-class CrawlConfig(_Section):
-    user_agent: str = (
-        "chipwatch/0.1 (US-Taiwan semiconductor policy tracker; "
-        "+https://github.com/chipwatch/chipwatch)"
-    )
-    download_delay: float = Field(1.0, ge=0)
-    download_timeout: int = Field(30, ge=1)
-    max_response_mb: int = Field(20, ge=1)
-    retry_times: int = Field(3, ge=0)
-    crawl_timeout: int = Field(900, ge=5)
-    obey_robots: bool = True
-    http_cache: bool = True
-    cache_dir: Path = Path("data/httpcache")
-    overlap_days: int = Field(3, ge=0)
-
-
-Duration = Annotated[str, Field(pattern=r"^\s*\d+(\.\d+)?\s*[smhd]\s*$")]
-
-
-def duration(text: str) -> timedelta:
-    """'90s', '30m', '6h', '1.5d' -> timedelta (validated by the Duration pattern)."""
-    text = text.strip()
-    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[text[-1]]
-    return timedelta(**{unit: float(text[:-1])})
-
-
-class SourceBase(_Section):
+class SourceSchedule(_Section):
+    """The tracker's part of a [sources.<name>] table: whether and when it is crawled, and
+    when its silence becomes a worry."""
     enabled: bool = True
-    base_url: HttpUrl
-    max_pages: int = Field(5, ge=1)
-    first_run_days: int = Field(30, ge=1)
     # How often the daemon crawls (a duration such as "6h"), or a crontab line instead.
-    every: Duration = "6h"
-    cron: str | None = None
+    every: Duration = parse_duration("6h")
+    cron: CronLine | None = None
     # Health: with nothing new for longer than this, a source that still answers is "stale".
     stale_after_days: float = Field(14, gt=0)
 
-    @field_validator("cron")
-    @classmethod
-    def _valid_cron(cls, value: str | None) -> str | None:
-        if value is not None:
-            from zoneinfo import ZoneInfo
 
-            from tracker.schedule import cron_trigger
-            try:
-                cron_trigger(value, ZoneInfo("UTC"))
-            except ValueError as exc:
-                raise ValueError(f"'{value}' is not a crontab line "
-                                 f"(minute hour day month weekday): {exc}") from None
-        return value
+class SourcesBase(_Section):
+    """The [sources] table: one field per registered source (see `config_model`)."""
 
-    @property
-    def interval(self) -> timedelta:
-        return duration(self.every)
-
-
-class FederalRegisterConfig(SourceBase):
-    base_url: HttpUrl = "https://www.federalregister.gov"
-    agencies: list[str] = Field(
-        default_factory=lambda: [
-            "commerce-department",
-            "industry-and-security-bureau",
-            "international-trade-administration",
-            "national-institute-of-standards-and-technology",
-            "trade-representative-office-of-united-states",
-            "executive-office-of-the-president",
-        ],
-        min_length=1,
-    )
-    terms: list[str] = Field(
-        default_factory=lambda: [
-            "semiconductor*",
-            "microelectronic*",
-            "integrated circuit*",
-            "chip",
-            "chips",
-            "Taiwan",
-            "export administration regulations",
-            "entity list",
-            "section 232",
-            "section 301",
-            "reciprocal tariff*",
-        ]
-    )
-    types: list[Literal["RULE", "PRORULE", "NOTICE", "PRESDOCU"]] = Field(
-        default_factory=lambda: list(FR_DOCUMENT_TYPES), min_length=1
-    )
-    per_page: int = Field(100, ge=1, le=1000)
-    max_pages: int = Field(20, ge=1)
-    every: Duration = "3h"
-    stale_after_days: float = Field(4, gt=0)  # publishes every business day
-
-    @field_validator("agencies")
-    @classmethod
-    def _known_agencies(cls, slugs: list[str]) -> list[str]:
-        for slug in slugs:
-            if slug not in KNOWN_FR_AGENCIES:
-                hint = _closest_slug(slug)
-                meant = f"; did you mean '{hint}'?" if hint else ""
-                raise ValueError(
-                    f"unknown Federal Register agency slug '{slug}'{meant} "
-                    f"Known slugs: {', '.join(sorted(KNOWN_FR_AGENCIES))}"
-                )
-        return slugs
-
-
-class CommerceConfig(SourceBase):
-    base_url: HttpUrl = "https://www.commerce.gov"
-    sections: list[str] = Field(default_factory=lambda: ["press-releases"], min_length=1)
-    max_pages: int = Field(3, ge=1)
-    stale_after_days: float = Field(14, gt=0)
-
-
-class BisConfig(SourceBase):
-    base_url: HttpUrl = "https://www.bis.gov"
-    max_pages: int = Field(3, ge=1)
-    stale_after_days: float = Field(30, gt=0)
-
-
-class TsmcConfig(SourceBase):
-    base_url: HttpUrl = "https://pr.tsmc.com"
-    languages: list[Literal["en", "zh-Hant", "zh-Hans"]] = Field(
-        default_factory=lambda: ["en", "zh-Hant", "zh-Hans"], min_length=1
-    )
-    max_pages: int = Field(1, ge=1)
-    stale_after_days: float = Field(21, gt=0)  # several releases a month
-
-
-class TrendforceConfig(SourceBase):
-    base_url: HttpUrl = "https://www.trendforce.com"
-    base_url_zh: HttpUrl = "https://www.trendforce.cn"
-    languages: list[Literal["en", "zh-Hans"]] = Field(
-        default_factory=lambda: ["en", "zh-Hans"], min_length=1
-    )
-    sections: list[str] = Field(default_factory=lambda: ["news"], min_length=1)
-    max_pages: int = Field(3, ge=1)
-    stale_after_days: float = Field(7, gt=0)
-
-
-class SourcesConfig(_Section):
-    federal_register: FederalRegisterConfig = FederalRegisterConfig()
-    commerce: CommerceConfig = CommerceConfig()
-    bis: BisConfig = BisConfig()
-    tsmc: TsmcConfig = TsmcConfig()
-    trendforce: TrendforceConfig = TrendforceConfig()
-
-    def items(self) -> list[tuple[str, SourceBase]]:
+    def items(self) -> list[tuple[str, SourceSchedule]]:
         return [(name, getattr(self, name)) for name in type(self).model_fields]
 
     def enabled(self) -> list[str]:
@@ -208,171 +70,13 @@ class SourcesConfig(_Section):
 
 class DaemonConfig(_Section):
     # The zone in which crontab lines and digest times are read.
-    timezone: str = "America/New_York"
+    timezone: TimeZone = ZoneInfo("America/New_York")
     # How often the outbox sender retries pending deliveries.
-    outbox_every: Duration = "10m"
+    outbox_every: Duration = parse_duration("10m")
     # Seconds a running crawl gets to finish after SIGTERM before it is interrupted.
-    stop_grace_seconds: int = Field(20, ge=0)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"'{value}' is not a time zone name such as "
-                             f"America/New_York or Asia/Taipei") from None
-        return value
-
-# -- alerts ------------------------------------------------------------------------------
-
-CATEGORIES = ("investment_pressure", "export_control", "alliance", "tariff")
-# "none" in a channel's categories admits documents the classifier gave no tag (or has not
-# classified yet).
-DigestCategory = Literal["investment_pressure", "export_control", "alliance", "tariff", "none"]
-UrgentCategory = Literal["investment_pressure", "export_control", "alliance", "tariff"]
-SourceName = Literal["federal_register", "commerce", "bis", "tsmc", "trendforce"]
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+    stop_grace_seconds: int = Field(20, ge=0, le=3600)
 
 
-def _clock(value: str, what: str) -> time:
-    match = _CLOCK.match(value.strip())
-    if not match:
-        raise ValueError(f"{what} '{value}' is not a time of day; write it as HH:MM, e.g. 08:00")
-    return time(int(match.group(1)), int(match.group(2)))
-
-
-class ChannelBase(_Section):
-    """What every channel shares: its filter, its schedule, urgent categories, quiet hours."""
-
-    enabled: bool = True
-    # Filter. Categories in order of importance (the digest shows them in this order).
-    categories: list[DigestCategory] = Field(default_factory=lambda: list(CATEGORIES),
-                                             min_length=1)
-    sources: list[SourceName] = Field(default_factory=list)  # empty: every source
-    languages: list[Literal["en", "zh-Hant", "zh-Hans"]] = Field(default_factory=list)
-    min_score: float = Field(0.0, ge=0)
-    # Schedule: the daily digest is made once a day when this local time has passed.
-    # Empty: a digest after every cycle.
-    daily_at: str = "08:00"
-    timezone: str = "UTC"
-    # Categories sent at once, right after the cycle that found them.
-    urgent: list[UrgentCategory] = Field(default_factory=list)
-    # Urgent alerts found in these hours ("22:00-07:00", local time) wait until they end.
-    quiet_hours: str = ""
-    send_empty: bool = False
-
-    @field_validator("daily_at")
-    @classmethod
-    def _daily_at(cls, value: str) -> str:
-        if value.strip():
-            _clock(value, "daily_at")
-        return value.strip()
-
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone '{value}'; write an IANA name such as "
-                             f"America/New_York, Asia/Taipei or UTC") from None
-        return value
-
-    @field_validator("quiet_hours")
-    @classmethod
-    def _quiet_hours(cls, value: str) -> str:
-        if value.strip():
-            parts = value.split("-")
-            if len(parts) != 2:
-                raise ValueError(f"quiet_hours '{value}' should be two times, e.g. 22:00-07:00")
-            for part in parts:
-                _clock(part, "quiet_hours")
-        return value.strip()
-
-    @model_validator(mode="after")
-    def _urgent_within_filter(self):
-        outside = [c for c in self.urgent if c not in self.categories]
-        if outside:
-            raise ValueError(f"urgent categories {outside} are not among this channel's "
-                             f"categories {self.categories}; add them there too")
-        return self
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @property
-    def daily_time(self) -> time | None:
-        return _clock(self.daily_at, "daily_at") if self.daily_at else None
-
-    @property
-    def quiet(self) -> tuple[time, time] | None:
-        if not self.quiet_hours:
-            return None
-        start, end = self.quiet_hours.split("-")
-        return _clock(start, "quiet_hours"), _clock(end, "quiet_hours")
-
-
-class EmailChannel(ChannelBase):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    smtp_host: str
-    smtp_port: int | None = Field(None, ge=1, le=65535)  # default: 587, 465 or 25
-    security: Literal["starttls", "ssl", "none"] = "starttls"
-    username: str = ""
-    password_env: str = ""  # the environment variable holding the SMTP password
-    ca_file: Path | None = None  # trust this CA bundle too (a self-hosted server)
-    sender: str = Field(alias="from")
-    to: list[str] = Field(min_length=1)
-    subject_prefix: str = "chipwatch"
-    timeout: float = Field(30, gt=0)
-
-    @property
-    def port(self) -> int:
-        return self.smtp_port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
-
-    @model_validator(mode="after")
-    def _password_needs_user(self):
-        if self.password_env and not self.username:
-            raise ValueError("password_env is set but username is empty; set username too")
-        return self
-
-
-class SlackChannel(ChannelBase):
-    webhook_url_env: str  # the environment variable holding the incoming-webhook URL
-    timeout: float = Field(30, gt=0)
-
-
-class FileChannel(ChannelBase):
-    directory: Path = Path("data/digests")
-    daily_at: str = ""  # by default a file after every cycle that found something
-
-
-class StdoutChannel(ChannelBase):
-    """Printed on standard output at the end of `chipwatch run` and `chipwatch digest`:
-    everything new, tagged documents first, then the others."""
-    categories: list[DigestCategory] = Field(
-        default_factory=lambda: [*CATEGORIES, "none"], min_length=1)
-    daily_at: str = ""
-    send_empty: bool = True
-
-
-class AlertsConfig(_Section):
-    email: EmailChannel | None = None
-    slack: SlackChannel | None = None
-    file: FileChannel | None = None
-    stdout: StdoutChannel | None = None
-
-    def channels(self) -> dict[str, ChannelBase]:
-        """Every configured channel; with none configured, the file channel and stdout."""
-        configured = {name: getattr(self, name) for name in type(self).model_fields
-                      if getattr(self, name) is not None}
-        return configured or {"file": FileChannel(), "stdout": StdoutChannel()}
-
-    def enabled(self) -> dict[str, ChannelBase]:
-        return {name: ch for name, ch in self.channels().items() if ch.enabled}
 class ClassifierConfig(_Section):
     # An analyst's own rules file (TOML); None: the rules shipped with chipwatch.
     rules: Path | None = None
@@ -385,13 +89,15 @@ class ClassifierConfig(_Section):
 
 class Config(_Section):
     store: StoreConfig = StoreConfig()
-    crawl: CrawlConfig = CrawlConfig()
-    sources: SourcesConfig = SourcesConfig()
+    crawl: CrawlSettings = CrawlSettings()
+    sources: SourcesBase
     daemon: DaemonConfig = DaemonConfig()
     alerts: AlertsConfig = AlertsConfig()
     classifier: ClassifierConfig = ClassifierConfig()
     # Where the file was read from; relative paths in it are taken from its directory.
     origin: Path = Field(default=Path(DEFAULT_CONFIG_NAME), exclude=True)
+    _categories: Categories | None = PrivateAttr(None)
+    _warnings: tuple[str, ...] = PrivateAttr(())
 
     def resolve(self, path: Path) -> Path:
         path = Path(path).expanduser()
@@ -405,18 +111,30 @@ class Config(_Section):
     def cache_dir(self) -> Path:
         return self.resolve(self.crawl.cache_dir)
 
+    @property
+    def rules_path(self) -> Path | None:
+        return self.resolve(self.classifier.rules) if self.classifier.rules else None
+
+    @property
+    def categories(self) -> Categories:
+        """The categories of the rules file in use, in its order."""
+        if self._categories is None:
+            self._categories = read_categories(self.rules_path or DEFAULT_RULES)
+        return self._categories
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What was accepted but looks wrong (printed by the command line)."""
+        return self._warnings
+
+    def enabled_sources(self) -> list[str]:
+        return self.sources.enabled()
+
     def channels(self, *, enabled_only: bool = True) -> dict[str, ChannelBase]:
-        """Alert channels (embedded default: file and stdout), with their paths taken
-        from the configuration file's directory."""
-        channels = self.alerts.enabled() if enabled_only else self.alerts.channels()
-        resolved = {}
-        for name, channel in channels.items():
-            if isinstance(channel, FileChannel):
-                channel = channel.model_copy(update={"directory": self.resolve(channel.directory)})
-            elif isinstance(channel, EmailChannel) and channel.ca_file:
-                channel = channel.model_copy(update={"ca_file": self.resolve(channel.ca_file)})
-            resolved[name] = channel
-        return resolved
+        """Alert channels (embedded default: file and stdout), paths resolved."""
+        channels = self.alerts.channels()
+        return {name: channel for name, channel in channels.items()
+                if channel.enabled or not enabled_only}
 
     def channel(self, name: str) -> ChannelBase:
         channels = self.channels(enabled_only=False)
@@ -429,17 +147,50 @@ class Config(_Section):
                 if name in known else
                 f"unknown alert channel '{name}'{hint}; channels are: {', '.join(known)}")
         return channels[name]
-    @property
-    def rules_path(self) -> Path | None:
-        return self.resolve(self.classifier.rules) if self.classifier.rules else None
 
-    def source(self, name: str) -> SourceBase:
-        if name not in SourcesConfig.model_fields:
-            raise ConfigError(
-                f"unknown source '{name}'{_did_you_mean(name, SourcesConfig.model_fields)}; "
-                f"sources are: {', '.join(SourcesConfig.model_fields)}"
-            )
+    def source(self, name: str) -> SourceSchedule:
+        names = type(self.sources).model_fields
+        if name not in names:
+            raise ConfigError(f"unknown source '{name}'{_did_you_mean(name, names)}; "
+                              f"sources are: {', '.join(names)}")
         return getattr(self.sources, name)
+
+
+# -- the model, derived from the source registry ---------------------------------------------
+
+
+def _source_model(entry: Source) -> type[SourceSchedule]:
+    """A source's table: its crawler options and its schedule, with the registry's defaults
+    (only the defaults change: each option keeps its type and constraints)."""
+    options = options_class(entry.name)
+    defaults = {key: value for key, value in registry_defaults(entry.name).items()
+                if key in options.model_fields}
+    fields = {key: _with_default(options.model_fields[key], value)
+              for key, value in defaults.items()}
+    fields["every"] = _with_default(SourceSchedule.model_fields["every"],
+                                    parse_duration(entry.every))
+    fields["stale_after_days"] = _with_default(SourceSchedule.model_fields["stale_after_days"],
+                                               entry.stale_after_days)
+    name = "".join(part.title() for part in entry.name.split("_")) + "Config"
+    return create_model(name, __base__=(options, SourceSchedule), **fields)
+
+
+def _with_default(field: FieldInfo, value) -> tuple:
+    return (Annotated[field.annotation, *field.metadata], Field(value))
+
+
+@lru_cache(maxsize=1)
+def config_model() -> type[Config]:
+    fields = {}
+    for name, entry in sources().items():
+        model = _source_model(entry)
+        fields[name] = (model, model())
+    sources_model = create_model("SourcesConfig", __base__=SourcesBase, **fields)
+    return create_model("ChipwatchConfig", __base__=Config,
+                        sources=(sources_model, sources_model()))
+
+
+# -- loading ---------------------------------------------------------------------------------
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> tuple[Path, bool]:
@@ -462,25 +213,70 @@ def load(explicit: str | os.PathLike | None = None) -> Config:
                 f"{'--config' if explicit else '$' + CONFIG_ENV}); "
                 f"check the path, or copy config.toml from the chipwatch repository"
             )
-        return Config(origin=Path.cwd() / DEFAULT_CONFIG_NAME)
+        return defaults()
     try:
         with open(path, "rb") as fh:  # tomllib insists on binary mode
             raw = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start + 1} cannot be read); "
+                          f"save the file as UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
     return parse(raw, origin=path)
+
+
+def defaults() -> Config:
+    """The configuration chipwatch uses without a file (relative paths from here)."""
+    return parse({}, origin=Path.cwd() / DEFAULT_CONFIG_NAME)
 
 
 def parse(raw: dict, origin: Path) -> Config:
     if "origin" in raw:  # set by chipwatch from where the file was found, never by the file
         raise ConfigError(f"{origin}: invalid configuration\n  origin: unknown key; relative "
                           f"paths are always taken from the file's own directory")
+    origin = Path(origin).resolve()
+    model = config_model()
+    categories = _categories_for(raw, origin)
+    warnings: list[str] = []
     try:
-        return Config(**raw, origin=origin.resolve())
+        config = model.model_validate({**raw, "origin": origin},
+                                      context={"categories": categories, "warnings": warnings})
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, origin)) from None
+        raise ConfigError(_describe(exc, origin, model)) from None
+    config = _resolved(config)
+    config._categories = categories
+    config._warnings = tuple(warnings)
+    return config
+
+
+def _categories_for(raw: dict, origin: Path) -> Categories:
+    """The categories channels may name: those of the configured rules file."""
+    rules = (raw.get("classifier") or {}).get("rules") if isinstance(raw.get("classifier"),
+                                                                      dict) else None
+    if not isinstance(rules, str):
+        return read_categories(DEFAULT_RULES)
+    path = Path(rules).expanduser()
+    path = path if path.is_absolute() else (origin.parent / path).resolve()
+    try:
+        return read_categories(path)
+    except ConfigError as exc:
+        raise ConfigError(f"{origin}: [classifier] rules: {exc}") from None
+
+
+def _resolved(config: Config) -> Config:
+    """Channel paths taken from the file's directory, secrets read from the environment."""
+    update = {}
+    for name, channel in config.alerts.channels().items():  # the defaults when none is given
+        if isinstance(channel, FileChannel):
+            channel = channel.model_copy(update={"directory": config.resolve(channel.directory)})
+        if isinstance(channel, EmailChannel) and channel.ca_file:
+            channel = channel.model_copy(update={"ca_file": config.resolve(channel.ca_file)})
+        if hasattr(channel, "with_secret"):
+            channel = channel.with_secret(secret(channel.secret_env))
+        update[name] = channel
+    return config.model_copy(update={"alerts": config.alerts.model_copy(update=update)})
 
 
 def secret(env_name: str | None) -> str | None:
@@ -500,11 +296,11 @@ def parse_date(value: str, what: str) -> date:
 # -- error wording -------------------------------------------------------------------------
 
 
-def _describe(exc: ValidationError, origin: Path) -> str:
+def _describe(exc: ValidationError, origin: Path, model: type[BaseModel]) -> str:
     lines = [f"{origin}: invalid configuration"]
     for err in exc.errors():
         loc = [str(part) for part in err["loc"]]
-        lines.append(f"  {_key(loc)}: {_reason(err, loc)}")
+        lines.append(f"  {_key(loc)}: {_reason(err, loc, model)}")
     return "\n".join(lines)
 
 
@@ -521,17 +317,15 @@ def _key(loc: list[str]) -> str:
     return f"[{'.'.join(parts[:-1])}] {parts[-1]}{index}"
 
 
-def _reason(err: dict, loc: list[str]) -> str:
+def _reason(err: dict, loc: list[str], model: type[BaseModel]) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
-        section = _model_at(loc[:-1])
+        section = _model_at(model, loc[:-1])
         keys = [f.alias or n for n, f in section.model_fields.items()] if section else []
         hint = _did_you_mean(loc[-1], keys)
         return f"unknown key{hint}"
     if kind == "value_error":
         return str(err["ctx"]["error"])
-    if kind == "string_pattern_mismatch" and loc and loc[-1].startswith("base_url"):
-        return f"'{err['input']}' is not a site origin; write it like https://www.example.gov"
     if kind == "literal_error":
         return f"'{err['input']}' is not allowed; choose one of {err['ctx']['expected']}"
     got = err.get("input")
@@ -539,8 +333,7 @@ def _reason(err: dict, loc: list[str]) -> str:
     return f"{err['msg'].lower()}{shown}"
 
 
-def _model_at(loc: list[str]) -> type[BaseModel] | None:
-    model: type[BaseModel] = Config
+def _model_at(model: type[BaseModel], loc: list[str]) -> type[BaseModel] | None:
     for part in loc:
         field = model.model_fields.get(part)
         annotation = getattr(field, "annotation", None)
@@ -555,19 +348,3 @@ def _model_at(loc: list[str]) -> type[BaseModel] | None:
 def _did_you_mean(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def _closest_slug(slug: str) -> str | None:
-    """Match slugs on their words, so 'bureau-of-industry-and-security' finds
-    'industry-and-security-bureau' although the order differs."""
-    words = set(slug.lower().split("-")) - {"of", "the", "and", "u", "s"}
-    best, best_score = None, 0.0
-    for known in KNOWN_FR_AGENCIES:
-        known_words = set(known.split("-")) - {"of", "the", "and", "u", "s"}
-        score = len(words & known_words) / max(len(words | known_words), 1)
-        if score > best_score:
-            best, best_score = known, score
-    if best_score >= 0.5:
-        return best
-    close = difflib.get_close_matches(slug, list(KNOWN_FR_AGENCIES), n=1, cutoff=0.6)
-    return close[0] if close else None

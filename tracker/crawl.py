@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from crawler.options import options_class
 from tracker.config import Config
 
 # Scrapy finish reasons that mean the crawl was stopped from outside, not that it failed.
@@ -63,17 +64,20 @@ class CrawlResult:
 
 def build_spec(config: Config, source: str, *, mode: str = "routine", since: str | None = None,
                known: dict | None = None, max_pages: int | None = None) -> dict:
-    options = config.source(source).model_dump(mode="json")
+    """What a crawl child is told: the source's crawler options (not its schedule), the
+    [crawl] settings, and what the store already knows."""
+    options = config.source(source)
+    crawler_keys = set(options_class(source).model_fields)
     crawl = config.crawl.model_dump(mode="json")
     crawl["cache_dir"] = str(config.cache_dir)
     return {
         "name": source,
-        "source": options,
+        "source": options.model_dump(mode="json", include=crawler_keys),
         "crawl": crawl,
         "mode": mode,
         "since": since,
         "max_pages": max_pages if max_pages is not None else (
-            None if mode == "backfill" else options.get("max_pages")),
+            None if mode == "backfill" else options.max_pages),
         "known": known or {},
     }
 

@@ -67,7 +67,8 @@ def since_for(config: Config, db: Database, source: str, today: date) -> str:
     or `first_run_days` back for a source never crawled."""
     latest = doc_store.latest_published(db, source)
     if latest:
-        return (date.fromisoformat(latest[:10]) - timedelta(days=config.crawl.overlap_days)).isoformat()
+        overlap = timedelta(days=config.crawl.overlap_days)
+        return (date.fromisoformat(latest[:10]) - overlap).isoformat()
     return first_run_since(config, source, today)
 
 

@@ -20,7 +20,6 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
-from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -30,7 +29,7 @@ from store import open_db
 from store import runs as run_store
 from store.health import last_success_time
 from tracker import health
-from tracker.config import Config, duration
+from tracker.config import Config
 from tracker.crawl import stop_all_crawls
 from tracker.cycle import run_cycle
 from tracker.schedule import crawl_trigger, first_runs
@@ -56,7 +55,7 @@ class Daemon:
         # Delivery of due digests, urgent alerts and retries; and announcing a health change.
         self.deliver = deliver or (lambda config, db, now, after_cycle: None)
         self.announce = announce or (lambda config, db, transition, now: None)
-        self.zone = ZoneInfo(config.daemon.timezone)
+        self.zone = config.daemon.timezone
         self.stopping = threading.Event()
         self.active_jobs = 0
         self._jobs_lock = threading.Lock()
@@ -99,7 +98,7 @@ class Daemon:
         # At start, and then at the outbox cadence: due digests (one for a time missed while
         # down, not one per missed day), urgent alerts and retries.
         scheduler.add_job(self.deliver_job, IntervalTrigger(
-            seconds=duration(self.config.daemon.outbox_every).total_seconds(), timezone=self.zone),
+            seconds=self.config.daemon.outbox_every.total_seconds(), timezone=self.zone),
             id="deliver", name="deliver digests and retries", next_run_time=now)
         return scheduler
 
@@ -153,7 +152,8 @@ class Daemon:
             db = open_db(self.db_path)
             try:
                 for outcome in run_cycle(self.config, db, sources=[source]):
-                    (log.info if outcome.status == "ok" else log.warning)("crawl %s", outcome.line())
+                    level = logging.INFO if outcome.status == "ok" else logging.WARNING
+                    log.log(level, "crawl %s", outcome.line())
                 now = self.clock()
                 for transition in health.update(self.config, db, now):
                     log.warning("health: %s", transition.message())

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from store import groups
+from vocab.sources import sources
 
-# Sources whose editions carry different ids: (the edition whose key is shared, the others).
-LINKED_SOURCES = {"trendforce": ("en", ("zh-Hans", "zh-Hant"))}
 MIN_SCORE = 2.0
 TOKEN = re.compile(r"\d[a-z0-9.]*%?|[a-z][a-z0-9]*")
 STOPWORDS = {
@@ -72,8 +71,8 @@ def match_editions(docs: list[dict], lead_lang: str = "en",
                 scored.append((value, lead, other))
     links = []
     for index, (value, lead, other) in enumerate(scored):
-        rivals = [v for i, (v, l, o) in enumerate(scored) if i != index and
-                  (o is other or (l is lead and o["lang"] == other["lang"]))]
+        rivals = [v for i, (v, rival_lead, rival) in enumerate(scored) if i != index and
+                  (rival is other or (rival_lead is lead and rival["lang"] == other["lang"]))]
         if any(v >= value for v in rivals):
             continue  # a tie, or a better pair for one of the two sides
         links.append(Link(lead["id"], other["id"], lead["group_key"] or lead["id"], value))
@@ -82,13 +81,14 @@ def match_editions(docs: list[dict], lead_lang: str = "en",
 
 def link_editions(db: Database, source: str, ids: list[str]) -> list[Link]:
     """After a crawl stored `ids` (new or changed), link them to their other editions."""
-    if source not in LINKED_SOURCES or not ids:
+    entry = sources().get(source)
+    if entry is None or entry.editions != "day_and_title" or not ids:
         return []
-    lead_lang, other_langs = LINKED_SOURCES[source]
+    lead_lang, *other_langs = entry.languages
     days = {(d["published"] or "")[:10] for d in groups.documents_by_id(db, ids)
             if d["source"] == source}
     candidates = groups.documents_on_days(db, source, days)
-    links = match_editions(candidates, lead_lang, other_langs)
+    links = match_editions(candidates, lead_lang, tuple(other_langs))
     for link in links:
         groups.set_group_key(db, [link.other_id], link.group_key)
     return links

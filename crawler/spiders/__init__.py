@@ -1,23 +1,18 @@
-"""One module per source. SPIDERS maps a source name to its spider class, imported lazily so
-that nothing heavy happens at import time."""
+"""One module per source. Which class crawls which source is declared in the source registry
+(vocab/sources.toml); classes are imported on first use, so nothing heavy happens at import
+time."""
 
 from __future__ import annotations
 
 import importlib
 
-SPIDERS = {
-    "federal_register": "crawler.spiders.federal_register:FederalRegisterSpider",
-    "commerce": "crawler.spiders.commerce:CommerceSpider",
-    "bis": "crawler.spiders.bis:BisSpider",
-    "tsmc": "crawler.spiders.tsmc:TsmcSpider",
-    "trendforce": "crawler.spiders.trendforce:TrendforceSpider",
-}
+from vocab.sources import sources
 
 
 def spider_class(source: str):
-    try:
-        module_name, class_name = SPIDERS[source].split(":")
-    except KeyError:
+    entry = sources().get(source)
+    if entry is None:
         raise KeyError(f"no spider for source '{source}'; spiders exist for: "
-                       f"{', '.join(SPIDERS)}") from None
+                       f"{', '.join(sources())}")
+    module_name, class_name = entry.spider.split(":")
     return getattr(importlib.import_module(module_name), class_name)

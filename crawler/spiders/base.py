@@ -1,4 +1,5 @@
-"""What every chipwatch spider shares: its crawl spec, readable problems, fault wording.
+"""What every chipwatch spider shares (`ChipwatchSpider`: its crawl spec, readable
+problems), and the one listing loop of the HTML sources (`ListingSpider`).
 
 Spiders only parse. They yield documents and requests and record problems; they never open
 the database. What the store already knows arrives in the spec (`known`, `since`).
@@ -6,27 +7,33 @@ the database. What the store already knows arrives in the spec (`known`, `since`
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError,
-                               DownloadConnectionRefusedError, DownloadFailedError,
-                               DownloadTimeoutError, IgnoreRequest, ResponseDataLossError,
-                               UnsupportedURLSchemeError)
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import (ConnectionDone, ConnectionLost, ConnectionRefusedError,
-                                    DNSLookupError, TCPTimedOutError, TimeoutError)
-from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from crawler.items import DocumentError
+from crawler.faults import describe_failure, short_url, unreadable
+from crawler.items import DocumentError, document_id
+from crawler.listing import (
+    Entry,
+    ItemFields,
+    Listing,
+    find_entries,
+    merge_entries,
+    next_page_link,
+    read_fields,
+    stop_paging,
+    triage,
+)
+from crawler.options import load_options
+from crawler.urls import canonical_url, same_origin_path
+from vocab.sources import get_source
 
 PROBLEMS_STAT = "chipwatch/problems"
-CHALLENGE_MARKERS = (
-    "Just a moment...", "Attention Required! | Cloudflare", "cf-browser-verification",
-    "challenge-platform", "Checking your browser before accessing", "Access Denied",
-)
 
 
 class ChipwatchSpider(scrapy.Spider):
@@ -37,12 +44,13 @@ class ChipwatchSpider(scrapy.Spider):
     def __init__(self, spec: dict | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         spec = spec or {}
-        self.options: dict = spec.get("source", {})
+        self.options = load_options(self.name, spec.get("source"))
         self.mode: str = spec.get("mode", "routine")
         self.since: str | None = spec.get("since")
-        self.max_pages: int | None = spec.get("max_pages", self.options.get("max_pages"))
+        # A backfill pages back until `since` unless told otherwise.
+        self.max_pages: int | None = spec.get(
+            "max_pages", None if self.mode == "backfill" else self.options.max_pages)
         self.known: dict[str, dict] = spec.get("known", {})
-        self.known_urls = {entry["url"] for entry in self.known.values()}
         self.problems: list[str] = []
 
     @classmethod
@@ -56,21 +64,19 @@ class ChipwatchSpider(scrapy.Spider):
         right, but a redirect that leads back to a page already requested is a loop."""
         chain = request.meta.get("redirect_urls")
         if chain:
-            self.problem(f"{self.name}: {short_url(chain[0])}: the site kept redirecting (a redirect "
-                         f"loop back to {short_url(request.url)}); the page was not fetched")
+            self.problem(f"{self.name}: {short_url(chain[0])}: the site kept redirecting (a "
+                         f"redirect loop back to {short_url(request.url)}); the page was not "
+                         f"fetched")
 
     @property
     def allowed_domains(self) -> list[str]:
-        """The hosts of the configured base URL(s), without a leading 'www.' so that a
-        site's own subdomains (media.bis.gov) stay allowed. Scrapy's offsite filter
+        """The hosts of the configured origins, without a leading 'www.' so that a site's
+        own subdomains (media.bis.gov) stay allowed. Scrapy's offsite filter
         (crawler/offsite.py) drops, and records, any request elsewhere, redirects included."""
-        urls = [v for k, v in self.options.items() if k.startswith("base_url") and v]
-        urls += [getattr(self, "base_url", "") or ""]
-        urls += list((getattr(self, "bases", None) or {}).values())
         domains = []
-        for url in urls:
-            host = (urlsplit(url).hostname or "").lower()
-            host = host[4:] if host.startswith("www.") else host
+        for key, url in self.options.model_dump().items():
+            host = (urlsplit(url).hostname or "").lower() if key.startswith("base_url") else ""
+            host = host.removeprefix("www.")
             if host and host not in domains:
                 domains.append(host)
         return domains
@@ -92,30 +98,13 @@ class ChipwatchSpider(scrapy.Spider):
         self.problem(f"{self.name}: {short_url(failure.request.url)}: "
                      f"{describe_failure(failure)}")
 
-    def blocked(self, response) -> bool:
-        """A 200 that is really a bot challenge is an error, never 'no news'."""
-        if response.headers.get(b"cf-mitigated", b"").lower() == b"challenge":
-            return True
-        head = response.text[:5000] if hasattr(response, "text") else ""
-        return any(marker in head for marker in CHALLENGE_MARKERS)
-
     def check_blocked(self, response) -> bool:
-        """True (and a problem recorded) when a page must not be parsed: a bot challenge, or
-        an HTML document that arrived cut short."""
-        if self.blocked(response):
-            self.problem(f"{self.name}: {short_url(response.url)}: the site answered with a bot challenge "
-                         f"instead of the page; the source is blocked for now")
-            return True
-        if not (getattr(response, "body", b"") or b"").strip():
-            self.problem(f"{self.name}: {short_url(response.url)}: the site answered with an empty page "
-                         f"(HTTP {response.status}, no content); nothing to read")
-            return True
-        if truncated(response):
-            self.problem(f"{self.name}: {short_url(response.url)}: the page arrived cut short (the HTML "
-                         f"ends before </html>); nothing was taken from it, it is read again "
-                         f"next time")
-            return True
-        return False
+        """True (and a problem recorded) when a page must not be parsed: a bot challenge,
+        an empty page, or an HTML document that arrived cut short."""
+        reason = unreadable(response)
+        if reason:
+            self.problem(f"{self.name}: {reason}")
+        return reason is not None
 
     def make(self, builder, *args, **kwargs):
         """Call a document builder; a DocumentError becomes a recorded problem."""
@@ -126,62 +115,164 @@ class ChipwatchSpider(scrapy.Spider):
             return None
 
 
-def truncated(response) -> bool:
-    """An HTML document (it opens with <html) that never closes: the server or a proxy cut
-    it short while the length still matched, so parsing it would store half a page."""
-    body = getattr(response, "body", b"") or b""
-    if b"<html" not in body[:4096].lower():
-        return False
-    return b"</html" not in body[-65536:].lower()
+class ListingSpider(ChipwatchSpider):
+    """The crawl of a site that lists its articles on HTML pages.
 
+    A source states its listings (`listing_path` for each language and section), the URL
+    pattern of its items (`item_path`; a group `id` is the item's own id, a group `day` its
+    YYYYMMDD date), what the listing shows of them (`fields`), optionally class hints for a
+    restyled list (`item_hints`, `loose_item_path`), and its article parser (`article`).
+    The loop here does the rest: items found, stored and unchanged ones skipped
+    (`triage`), paging stopped at a page with nothing new (routine), past `since`
+    (backfill) or at `max_pages`, progress lines, and a listing with no items recorded as
+    a problem, never taken for "no news". The next page is the site's own "next" link,
+    fetched on the configured origin (`next_page` states another rule). A source whose
+    listing is not links on a page (embedded JSON, a feed) adds or replaces `entries`.
+    """
 
-def short_url(url: str) -> str:
-    """A URL as a person wants to read it in a message: without a long query string."""
-    base, _, query = url.partition("?")
-    return base + ("?…" if query else "")
+    item_path: re.Pattern  # matched against the path of a link
+    item_hints: tuple[str, ...] = ()
+    loose_item_path: re.Pattern | None = None
+    listing_scope = "//body"
+    fields = ItemFields()
+    # Language -> the option naming its origin, for sources with one site per language.
+    origin_options: dict[str, str] = {}
 
+    def __init__(self, spec: dict | None = None, **kwargs):
+        super().__init__(spec, **kwargs)
+        self.source = get_source(self.name)
+        self.languages: list[str] = list(getattr(self.options, "languages", None)
+                                         or self.source.languages)
+        self.sections: list[str] = list(getattr(self.options, "sections", None) or [""])
+        self.seen: dict[str, set[str]] = {}  # listing -> items already read on it
+        self.requested: set[str] = set()  # documents whose article is requested
 
-def describe_failure(failure) -> str:
-    exc = failure.value
-    if failure.check(HttpError):
-        status = exc.response.status
-        if status == 403:
-            return ("HTTP 403 Forbidden: the site refused us (often a bot challenge); "
-                    "the source is blocked, not quiet")
-        if status == 429:
-            return "HTTP 429 Too Many Requests, still refused after retries; crawl less often"
-        if status == 404:
-            return "HTTP 404 Not Found: the page has moved or the URL pattern changed"
-        if status >= 500:
-            return f"HTTP {status}: the site is failing (server error), still after retries"
-        return f"HTTP {status}"
-    if failure.check(IgnoreRequest):
-        text = str(exc)
-        if "robots.txt" in text:
-            return ("the site's robots.txt disallows this page, so chipwatch did not fetch it; "
-                    "if the page is still wanted, ask the site or point base_url elsewhere")
-        if "redirections" in text:
-            return ("the site kept redirecting (a redirect loop, or more than 5 redirects); "
-                    "the page was not fetched")
-        if "offsite" in text:
-            return f"the request left the source's site and was not followed ({text})"
-        return f"the request was dropped ({text})" if text else "the request was dropped"
-    if failure.check(DownloadCancelledError) and "max size" in str(exc):
-        return ("the page is larger than the size limit ([crawl] max_response_mb); it was "
-                "not read")
-    if failure.check(UnsupportedURLSchemeError):
-        return "not an http(s) address; chipwatch fetches only http and https"
-    if failure.check(DNSLookupError, CannotResolveHostError):
-        return "the host name does not resolve (DNS lookup failed); check base_url or the network"
-    if failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
-        return "connection refused; the site is down or unreachable from here"
-    if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
-        return "timed out waiting for the site; it may be slow or unreachable"
-    if failure.check(ResponseNeverReceived, ResponseFailed, ConnectionLost, ConnectionDone,
-                     ResponseDataLossError, DownloadFailedError):
-        return "the connection was dropped before the whole page arrived"
-    name = type(exc).__name__
-    text = str(exc) or ""
-    if "maxsize" in text.lower() or "exceeded" in text.lower():
-        return f"the response was larger than the configured limit ({text})"
-    return f"{name}: {text}" if text else name
+    # -- what a source states -----------------------------------------------------------
+
+    def listing_path(self, lang: str, section: str) -> str:
+        """The path (and query) of a listing's first page on the origin of `lang`."""
+        raise NotImplementedError
+
+    def article(self, response, entry: Entry) -> dict | None:
+        """The document of an article page; raise DocumentError when it lacks what a
+        document needs, return None when the page is not one to keep."""
+        raise NotImplementedError
+
+    # -- where things are ----------------------------------------------------------------
+
+    def origin(self, lang: str) -> str:
+        return getattr(self.options, self.origin_options.get(lang, "base_url")).rstrip("/")
+
+    def listings(self) -> list[Listing]:
+        several = len(self.languages) * len(self.sections) > 1
+        return [Listing(url=self.origin(lang) + self.listing_path(lang, section), lang=lang,
+                        label=" ".join(filter(None, (lang, section))) if several else "")
+                for lang in self.languages for section in self.sections]
+
+    def locate(self, url: str, lang: str) -> tuple[str, str, bool]:
+        """(identity, URL to fetch, whether to fetch it) of an item (`url`: its `item_url`).
+        Items on the source's own site (its configured origin, or its real one and the real
+        one's aliases) are fetched on the configured origin; items elsewhere are not."""
+        option = self.origin_options.get(lang, "base_url")
+        ours = {urlsplit(canonical_url(origin)).netloc
+                for origin in (self.origin(lang), self.source.sites[option])}
+        if urlsplit(canonical_url(url)).netloc not in ours:
+            return canonical_url(url), url, False
+        fetch_url = same_origin_path(url, self.origin(lang))
+        return canonical_url(fetch_url), fetch_url, True
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    async def start(self):
+        for listing in self.listings():
+            yield self.listing_request(listing.url, listing)
+
+    def listing_request(self, url: str, listing: Listing) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.errback,
+                              cb_kwargs={"listing": listing})
+
+    def parse_listing(self, response, listing: Listing):
+        if self.check_blocked(response):
+            return
+        entries = self.entries(response, listing)
+        if not entries:
+            self.problem(f"{self.name}: listing {response.url} matched no items: the page "
+                         f"layout may have changed")
+            return
+        seen = self.seen.setdefault(listing.url, set())
+        fresh = [e for e in entries if e.url not in seen]
+        seen.update(e.url for e in fresh)
+        tally: Counter = Counter()
+        for entry in fresh:
+            decision = self.decide(entry)
+            tally[decision] += 1
+            if decision == "fetch":
+                self.requested.add(self.document_key(entry))
+                yield self.article_request(entry.detached())
+        self.progress(self.progress_line(listing, entries, tally))
+        if not fresh:  # the "next" page repeated items already read
+            return
+        dated = [e.published for e in fresh if e.published]
+        if stop_paging(mode=self.mode, pages=listing.page, max_pages=self.max_pages,
+                       since=self.since, oldest=min(dated) if dated else None,
+                       fetched=tally["fetch"]):
+            return
+        next_url = self.next_page(response, listing)
+        if next_url:
+            yield self.listing_request(next_url, replace(listing, page=listing.page + 1))
+
+    def entries(self, response, listing: Listing) -> list[Entry]:
+        """The items of a listing page, located and with what the listing shows of them."""
+        found = find_entries(response, self.item_path, scope=self.listing_scope,
+                             hints=self.item_hints, loose=self.loose_item_path)
+        for entry in found:
+            entry.lang = listing.lang
+            entry.url, entry.fetch_url, entry.follow = self.locate(entry.url, listing.lang)
+            entry.external_id = (entry.match.groupdict().get("id") or "") if entry.match else ""
+            read_fields(entry, self.fields, self.source.zone)
+        return merge_entries(found)
+
+    def next_page(self, response, listing: Listing) -> str | None:
+        """The next listing page: the site's own "next" link, on the configured origin."""
+        href = next_page_link(response)
+        return same_origin_path(href, self.origin(listing.lang)) if href else None
+
+    def document_key(self, entry: Entry) -> str:
+        return document_id(self.name, entry.identity, entry.lang)
+
+    def decide(self, entry: Entry) -> str:
+        """"fetch", or why not: "elsewhere" (another site), "repeated" (requested already
+        in this crawl, from another listing), "known" (stored and unchanged) or "old"."""
+        if not entry.follow:
+            return "elsewhere"
+        key = self.document_key(entry)
+        if key in self.requested:
+            return "repeated"
+        return triage(self.known.get(key), entry.title, entry.published, self.since)
+
+    def progress_line(self, listing: Listing, entries: list[Entry], tally: Counter) -> str:
+        words = [f"{len(entries)} items", f"{tally['fetch']} to fetch"]
+        if tally["known"]:
+            words.append(f"{tally['known']} already stored")
+        if tally["old"]:
+            words.append(f"{tally['old']} older than {self.since}")
+        if tally["repeated"]:
+            words.append(f"{tally['repeated']} listed again")
+        if tally["elsewhere"]:
+            words.append(f"{tally['elsewhere']} on other sites")
+        dated = sorted(e.published for e in entries if e.published)
+        if dated:
+            words.append(f"{dated[0].isoformat()} to {dated[-1].isoformat()}")
+        prefix = f"{listing.label} " if listing.label else ""
+        return f"{prefix}listing page {listing.page}: " + ", ".join(words)
+
+    def article_request(self, entry: Entry) -> scrapy.Request:
+        return scrapy.Request(entry.fetch_url, callback=self.parse_article,
+                              errback=self.errback, cb_kwargs={"entry": entry})
+
+    def parse_article(self, response, entry: Entry):
+        if self.check_blocked(response):
+            return
+        doc = self.make(self.article, response, entry)
+        if doc:
+            yield doc

@@ -14,8 +14,10 @@ from urllib.parse import urlencode
 
 import scrapy
 
+from crawler.faults import short_url
 from crawler.items import make_document
-from crawler.spiders.base import ChipwatchSpider, short_url
+from crawler.options import FederalRegisterOptions
+from crawler.spiders.base import ChipwatchSpider
 from crawler.urls import canonical_url, same_origin_path
 
 FIELDS = (
@@ -28,19 +30,19 @@ FIELDS = (
 CORRECTION = re.compile(r"^C\d+-")
 
 
-def search_query(options: dict, since: str | None) -> str:
+def search_query(options: FederalRegisterOptions, since: str | None) -> str:
     """The query string of a documents.json search, brackets encoded as the API does."""
     params: list[tuple[str, str]] = []
-    for slug in options.get("agencies", []):
+    for slug in options.agencies:
         params.append(("conditions[agencies][]", slug))
-    for kind in options.get("types", []):
+    for kind in options.types:
         params.append(("conditions[type][]", kind))
-    term = search_term(options.get("terms", []))
+    term = search_term(options.terms)
     if term:
         params.append(("conditions[term]", term))
     if since:
         params.append(("conditions[publication_date][gte]", since))
-    params += [("order", "newest"), ("per_page", str(options.get("per_page", 100)))]
+    params += [("order", "newest"), ("per_page", str(options.per_page))]
     params += [("fields[]", field) for field in FIELDS]
     return urlencode(params)
 
@@ -56,8 +58,8 @@ class FederalRegisterSpider(ChipwatchSpider):
 
     def __init__(self, spec: dict | None = None, **kwargs):
         super().__init__(spec, **kwargs)
-        self.base_url = self.options.get("base_url", "https://www.federalregister.gov").rstrip("/")
-        self.wanted_agencies = set(self.options.get("agencies", []))
+        self.base_url = self.options.base_url
+        self.wanted_agencies = set(self.options.agencies)
         self.pages = 0
         self.total_results = 0
 
@@ -67,16 +69,17 @@ class FederalRegisterSpider(ChipwatchSpider):
 
     def parse(self, response):
         self.pages += 1
+        where = f"{self.name}: {short_url(response.url)}"
         try:
             payload = json.loads(response.text)
         except ValueError:
-            self.problem(f"{self.name}: {short_url(response.url)}: the API answered with something that "
-                         f"is not JSON; the API may have changed or be failing")
+            self.problem(f"{where}: the API answered with something that is not JSON; the API "
+                         f"may have changed or be failing")
             return
         if not isinstance(payload, dict) or not isinstance(
                 payload.get("results", [] if payload.get("count") == 0 else None), list):
-            self.problem(f"{self.name}: {short_url(response.url)}: the JSON has no 'results' list; the "
-                         f"API format may have changed")
+            self.problem(f"{where}: the JSON has no 'results' list; the API format may have "
+                         f"changed")
             return
         results = payload.get("results") or []
         self.total_results += len(results)
@@ -91,9 +94,8 @@ class FederalRegisterSpider(ChipwatchSpider):
             if doc:
                 yield doc
         if foreign:
-            self.problem(f"{self.name}: {short_url(response.url)}: {foreign} of {len(results)} results "
-                         f"carry none of the configured agencies; the API may have ignored "
-                         f"the agency filter")
+            self.problem(f"{where}: {foreign} of {len(results)} results carry none of the "
+                         f"configured agencies; the API may have ignored the agency filter")
         next_url = payload.get("next_page_url")
         if next_url and results and not self._page_limit_reached():
             if self.since and all((r.get("publication_date") or "") < self.since

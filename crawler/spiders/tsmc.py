@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import re
 
-import scrapy
-
 from crawler.dates import find_day, from_iso
-from crawler.items import DocumentError, clean_line, document_id, make_document
-from crawler.listing import find_entries, next_page_link, stop_paging, triage
-from crawler.pagetext import block_text, without
-from crawler.spiders.base import ChipwatchSpider, short_url
-from crawler.urls import canonical_url, same_origin_path
+from crawler.faults import short_url
+from crawler.items import DocumentError, make_document
+from crawler.listing import Entry, ItemFields, Listing
+from crawler.pagetext import article_text
+from crawler.spiders.base import ListingSpider
+from crawler.urls import canonical_url
+from vocab.text import clean_line
 
 LANGUAGE_PATHS = {"en": "english", "zh-Hant": "chinese", "zh-Hans": "schinese"}
-ITEM_PATH = re.compile(r"^/(english|chinese|schinese)/news/(\d+)/?$")
 LEADING_DAY = re.compile(r"^\s*\d{4}\s*/\s*\d{1,2}\s*/\s*\d{1,2}\s*")
 
 MONTH = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?")
@@ -35,100 +34,69 @@ HEADER_ZH = re.compile(
     r"(?P<date>\d{4}\s*/\s*\d{1,2}\s*/\s*\d{1,2}))\s*", re.DOTALL)
 BODY = ("div.node__content div.field--name-body", "div.field--name-body",
         "div.node__content", "article")
-NOT_BODY = (".field--name-field-image", ".articleSubInfo", "script", "style", "nav",
-            ".field--name-field-category", ".field--name-field-attachment",
-            'a[href*="/system/files/"]')
+NOT_BODY = (".field--name-field-image", ".articleSubInfo", ".field--name-field-category",
+            ".field--name-field-attachment", 'a[href*="/system/files/"]')
+CATEGORY = ".field--name-field-category, .article-category, .category"
 
 
-class TsmcSpider(ChipwatchSpider):
+class TsmcSpider(ListingSpider):
     name = "tsmc"
+    item_path = re.compile(r"^/(?P<edition>english|chinese|schinese)/news/(?P<id>\d+)/?$")
+    # Latest-news teasers show `.article-title` and `time`; the archive's anchors read
+    # "2026/04/10 TSMC March 2026 Revenue Report".
+    fields = ItemFields(title=".article-title", date="time", tags=CATEGORY, date_in_text=True)
 
-    def __init__(self, spec: dict | None = None, **kwargs):
-        super().__init__(spec, **kwargs)
-        self.base_url = self.options.get("base_url", "https://pr.tsmc.com").rstrip("/")
-        self.languages = self.options.get("languages") or list(LANGUAGE_PATHS)
-        self.pages: dict[str, int] = {}
-        self.seen_ids: dict[str, set] = {}
-
-    async def start(self):
+    def listing_path(self, lang: str, section: str) -> str:
         listing = "news-archives" if self.mode == "backfill" else "latest-news"
-        for lang in self.languages:
-            path = LANGUAGE_PATHS[lang]
-            yield scrapy.Request(f"{self.base_url}/{path}/{listing}", callback=self.parse,
-                                 errback=self.errback, cb_kwargs={"lang": lang})
+        return f"/{LANGUAGE_PATHS[lang]}/{listing}"
 
-    # -- listing ----------------------------------------------------------------------------
+    def entries(self, response, listing: Listing) -> list[Entry]:
+        """Items of the listing's own edition (a page links the other editions too)."""
+        edition = LANGUAGE_PATHS[listing.lang]
+        entries = [e for e in super().entries(response, listing)
+                   if e.match["edition"] == edition]
+        for entry in entries:
+            entry.title = LEADING_DAY.sub("", entry.title)
+        return entries
 
-    def parse(self, response, lang: str = "en"):
-        if self.check_blocked(response):
-            return
-        path = LANGUAGE_PATHS[lang]
-        self.pages[lang] = self.pages.get(lang, 0) + 1
-        entries = [e for e in find_entries(response, ITEM_PATH) if e.match.group(1) == path]
-        if not entries:
-            self.problem(f"{self.name}: listing {response.url} matched no items: "
-                         f"the page layout may have changed")
-            return
-        seen = self.seen_ids.setdefault(lang, set())
-        fresh = [e for e in entries if e.match.group(2) not in seen]
-        to_fetch = known = old = 0
-        oldest = None
-        for entry in fresh:
-            news_id = entry.match.group(2)
-            seen.add(news_id)
-            title, day, category = listing_fields(entry)
-            if day and (oldest is None or day < oldest):
-                oldest = day
-            stored = self.known.get(document_id(self.name, news_id, lang))
-            decision = triage(stored, title, day, self.since)
-            if decision == "old":
-                old += 1
-                continue
-            if decision == "known":
-                known += 1
-                continue
-            to_fetch += 1
-            yield scrapy.Request(
-                same_origin_path(entry.url, self.base_url), callback=self.parse_article,
-                errback=self.errback,
-                cb_kwargs={"lang": lang, "news_id": news_id, "category": category})
-        self.progress(f"{lang} listing page {self.pages[lang]}: {len(entries)} items, "
-                      f"{to_fetch} to fetch, {known} already stored, {old} older than "
-                      f"{self.since}")
-        if not fresh:  # the "next" page repeated items already read (SOURCES.md §4)
-            return
-        if stop_paging(mode=self.mode, pages=self.pages[lang], max_pages=self.max_pages,
-                       since=self.since, oldest=oldest, fetched=to_fetch):
-            return
-        next_link = next_page_link(response)
-        if next_link:
-            yield scrapy.Request(same_origin_path(response.urljoin(next_link), self.base_url),
-                                 callback=self.parse, errback=self.errback,
-                                 cb_kwargs={"lang": lang})
-
-    # -- article ----------------------------------------------------------------------------
-
-    def parse_article(self, response, lang: str, news_id: str, category: str = ""):
-        if self.check_blocked(response):
-            return
-        doc = self.make(article_document, response, lang, news_id, category)
-        if doc:
-            yield doc
-
-
-def listing_fields(entry) -> tuple[str, object, str]:
-    """Title, day and category of one listing item (latest-news or archive markup)."""
-    titles = entry.texts(".article-title") or [
-        LEADING_DAY.sub("", t) for t in entry.anchor_texts()]
-    title = next((t for t in titles if t), "")
-    day = None
-    for context in entry.contexts:
-        day = from_iso(context.css("time::attr(datetime)").get())
-        if day:
-            break
-    day = day or find_day(" ".join(entry.texts("time"))) or find_day(entry.context_text())
-    categories = entry.texts(".field--name-field-category, .article-category, .category")
-    return clean_line(title), day, categories[0] if categories else ""
+    def article(self, response, entry: Entry) -> dict:
+        """The document of an article page; the listing gave its edition, id and category."""
+        lang, news_id = entry.lang, entry.external_id
+        title = (response.css("h1 ::text").getall()
+                 or response.css('meta[property="og:title"]::attr(content)').getall())
+        title = clean_line(" ".join(title))
+        title = re.sub(r"\s*\|\s*TSMC\b.*$", "", title)
+        body_node = next((node for selector in BODY for node in response.css(selector)), None)
+        raw = article_text(body_node, drop=NOT_BODY) if body_node is not None else ""
+        dateline, text, dateline_day = split_dateline(raw, lang)
+        zone = self.source.zone
+        day = (from_iso(response.css("article time::attr(datetime)").get()
+                        or response.css("time::attr(datetime)").get(), zone)
+               or from_iso(response.css('meta[property="article:published_time"]::attr(content)')
+                           .get(), zone)
+               or dateline_day)
+        where = short_url(response.url)
+        if not day:
+            raise DocumentError(f"{self.name}: {where}: the article has no publication date (no "
+                                f"time[datetime], dateline or 發佈日期 header); the layout may "
+                                f"have changed")
+        if not text and title:
+            raise DocumentError(f"{self.name}: {where}: the article has no body text (looked for "
+                                f"div.field--name-body); the layout may have changed")
+        category = (entry.tags or [clean_line(" ".join(
+            response.css(".field--name-field-category ::text").getall()))])[0]
+        attachments = [response.urljoin(href) for href in
+                       response.css('a[href*="/system/files/"]::attr(href)').getall()]
+        metadata = {"news_id": news_id}
+        if category:
+            metadata["category"] = category
+        if attachments:
+            metadata["attachments"] = list(dict.fromkeys(attachments))
+        return make_document(
+            source=self.name, external_id=news_id, lang=lang, url=canonical_url(response.url),
+            title=title, published=day, text=text, dateline=dateline,
+            summary=response.css('meta[property="og:description"]::attr(content)').get() or "",
+            doc_type="news", group_key=f"tsmc:{news_id}", metadata=metadata, page=where)
 
 
 def split_dateline(text: str, lang: str) -> tuple[str, str, object]:
@@ -139,41 +107,5 @@ def split_dateline(text: str, lang: str) -> tuple[str, str, object]:
         match = DATELINE_EN.match(text)
     if not match:
         return "", text, None
-    return clean_line(match.group("line")), text[match.end():].strip(), find_day(match.group("date"))
-
-
-def article_document(response, lang: str, news_id: str, category: str = "") -> dict:
-    title = (response.css("h1 ::text").getall()
-             or response.css('meta[property="og:title"]::attr(content)').getall())
-    title = clean_line(" ".join(title))
-    title = re.sub(r"\s*\|\s*TSMC\b.*$", "", title)
-    body_node = next((node for selector in BODY for node in response.css(selector)), None)
-    raw = block_text(without(body_node.root, NOT_BODY)) if body_node is not None else ""
-    dateline, text, dateline_day = split_dateline(raw, lang)
-    day = (from_iso(response.css("article time::attr(datetime)").get()
-                    or response.css("time::attr(datetime)").get())
-           or from_iso(response.css('meta[property="article:published_time"]::attr(content)')
-                       .get())
-           or dateline_day)
-    where = short_url(response.url)
-    if not day:
-        raise DocumentError(f"tsmc: {where}: the article has no publication date (no "
-                            f"time[datetime], dateline or 發佈日期 header); the layout may "
-                            f"have changed")
-    if not text and title:
-        raise DocumentError(f"tsmc: {where}: the article has no body text (looked for "
-                            f"div.field--name-body); the layout may have changed")
-    category = category or clean_line(" ".join(
-        response.css(".field--name-field-category ::text").getall()))
-    attachments = [response.urljoin(href) for href in
-                   response.css('a[href*="/system/files/"]::attr(href)').getall()]
-    metadata = {"news_id": news_id}
-    if category:
-        metadata["category"] = category
-    if attachments:
-        metadata["attachments"] = list(dict.fromkeys(attachments))
-    return make_document(
-        source="tsmc", external_id=news_id, lang=lang, url=canonical_url(response.url),
-        title=title, published=day, text=text, dateline=dateline,
-        summary=response.css('meta[property="og:description"]::attr(content)').get() or "",
-        doc_type="news", group_key=f"tsmc:{news_id}", metadata=metadata, page=where)
+    return (clean_line(match.group("line")), text[match.end():].strip(),
+            find_day(match.group("date")))

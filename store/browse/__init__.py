@@ -1,23 +1,80 @@
 """What Datasette shows of the store: metadata (facets, descriptions, canned queries, feeds,
 the timeline) and a small plugin (bilingual search, titles as links). The Datasette app itself
-is put together by `tracker.browse`."""
+is put together by `tracker.browse`.
+
+`metadata.yml` holds what is the same for every store; what derives from the vocabulary is
+filled in here: one canned query (and Atom feed) per category of the rules file in use, and the
+names of sources and categories in descriptions.
+"""
 
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
+from html import escape
 from importlib import resources
 
 import yaml
 
+from vocab.categories import Categories
+from vocab.sources import sources
+
 DATABASE_NAME = "chipwatch"
 
+# One feed per category: the columns datasette-atom turns into entries. The category name
+# is a validated identifier (lower-case letters, digits and _), quoted as an SQL string.
+CATEGORY_QUERY = """select date, atom_title as title, source, language, score, evidence,
+  atom_link as url, atom_id, atom_title, atom_updated, atom_content_html, atom_link
+from feed_entries
+where category = {literal}
+order by published desc, document_id
+limit 200"""
 
-def load_metadata() -> dict:
-    """The shipped metadata (a fresh copy each call)."""
+
+@lru_cache(maxsize=1)
+def _shipped() -> dict:
     text = resources.files(__package__).joinpath("metadata.yml").read_text(encoding="utf-8")
-    return copy.deepcopy(yaml.safe_load(text))
+    return yaml.safe_load(text)
 
 
-def canned_queries() -> dict[str, dict]:
+def load_metadata(categories: Categories) -> dict:
+    """The metadata for a store classified with `categories` (a fresh copy each call)."""
+    metadata = copy.deepcopy(_shipped())
+    queries = metadata["databases"][DATABASE_NAME]["queries"]
+    for category in categories.items:
+        queries[category.name] = {
+            "title": f"{category.title}, newest first",
+            "description": (f"Documents tagged {category.name}"
+                            + (f": {category.description}" if category.description else "")
+                            + " Also an Atom feed."),
+            "sql": CATEGORY_QUERY.format(literal=_sql_string(category.name)),
+        }
+    words = {
+        "{category_links}": "".join(
+            f' · <a href="/{DATABASE_NAME}/{c.name}">{escape(c.title.lower())}</a>'
+            for c in categories.items),
+        "{category_names}": ", ".join(categories.names),
+        "{source_names}": ", ".join(sources()),
+        "{source_titles}": ", ".join(entry.title for entry in sources().values()),
+    }
+    return _fill(metadata, words)
+
+
+def canned_queries(categories: Categories) -> dict[str, dict]:
     """name -> {"title", "sql", ...} of every canned query."""
-    return load_metadata()["databases"][DATABASE_NAME]["queries"]
+    return load_metadata(categories)["databases"][DATABASE_NAME]["queries"]
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _fill(value, words: dict[str, str]):
+    if isinstance(value, dict):
+        return {key: _fill(item, words) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, words) for item in value]
+    if isinstance(value, str):
+        for placeholder, text in words.items():
+            value = value.replace(placeholder, text)
+    return value

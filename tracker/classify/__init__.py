@@ -1,16 +1,36 @@
-"""The classifier: a rule table (data, in TOML) that tags documents with investment_pressure,
-export_control, alliance and tariff, each tag with its score and evidence."""
+"""The classifier: a rule table (data, in TOML) that tags documents with the categories it
+declares, each tag with its score and evidence.
 
-from .engine import ENGINE_VERSION, Classifier, Result, Tag
-from .rules import DEFAULT_RULES, RuleBook, load_rules
+The names below are loaded on first use, so that importing this package (for the path of the
+default rules, say) does not compile anything.
+"""
 
-__all__ = ["DEFAULT_RULES", "ENGINE_VERSION", "Classifier", "Result", "RuleBook", "Tag",
-           "load_rules", "build_classifier"]
+from __future__ import annotations
+
+from importlib import import_module
+
+from .defaults import DEFAULT_RULES
+
+_EXPORTS = {
+    "ENGINE_VERSION": "engine", "Classifier": "engine", "Result": "engine", "Tag": "engine",
+    "RuleBook": "rules", "load_rules": "rules",
+}
+
+__all__ = ["DEFAULT_RULES", "build_classifier", *_EXPORTS]
 
 
-def build_classifier(config=None, rules_path=None) -> Classifier:
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def build_classifier(config=None, rules_path=None):
     """A classifier from the configuration's [classifier] section (or the defaults);
     `rules_path` overrides the configured rules file."""
+    from .engine import Classifier
+    from .rules import load_rules
+
     settings = getattr(config, "classifier", None)
     path = rules_path or (config.rules_path if config is not None else None)
     kwargs = {}

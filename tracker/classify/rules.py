@@ -17,13 +17,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tracker.config import ConfigError
+from vocab.errors import ConfigError
 
+from .defaults import DEFAULT_RULES
 from .text import CJK, Prepared, normalise_term
 
 CJK_RUN = re.compile(CJK.pattern + "+")
 
-DEFAULT_RULES = Path(__file__).with_name("rules.toml")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # -- the file's shape ------------------------------------------------------------------------
@@ -61,6 +61,11 @@ class MetadataSpec(_Spec):
 
 
 class CategorySpec(_Spec):
+    # Display names (read by vocab/categories.py for digests, pages and configuration).
+    title: str | None = None
+    title_zh: str | None = None
+    singular: str | None = None
+    plural: str | None = None
     description: str = ""
     threshold: float | None = Field(None, gt=0)
     rules: list[RuleSpec] = Field(default_factory=list)
@@ -549,7 +554,7 @@ class _Compiler:
                 and (w, a, b) != (word, left, right))
             term.need_starts = frozenset(
                 w.lower()[:PREFIX] for w, a, b in words if a == "hard"
-                and not (b in ("hard", "end")) and len(w) >= PREFIX)
+                and b not in ("hard", "end") and len(w) >= PREFIX)
         return term
 
     def cfr(self, text: str, where: str) -> tuple[int, int, int]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+from vocab.text import HAN, clean_lines, fold_width, to_simplified
+
+CJK = HAN  # the one definition of a Chinese character (vocab/text.py)
 
 # Where a sentence may end: Chinese full stops always; ! and ? always; a full stop followed
 # by space and something that starts a sentence, unless the word before it is an
@@ -25,38 +26,10 @@ _ABBREVIATION = re.compile(
     r"|cf|e\.g|i\.e))\.[\"'\u201d\u2019)]*\s+$")
 
 
-_WIDE = re.compile(r"[\uff01-\uff5e\uff61]+")  # full-width ASCII forms, halfwidth 。
-
-
-def _narrow(match: re.Match) -> str:
-    return unicodedata.normalize("NFKC", match.group())
-
-
 def clean(value: str | None) -> str:
-    """NFC, full-width letters, digits and punctuation to their plain forms (as NFKC), one
-    space between words, single newlines between paragraphs."""
-    if not value:
-        return ""
-    if not unicodedata.is_normalized("NFC", value):
-        value = unicodedata.normalize("NFC", value)
-    if _WIDE.search(value):  # NFKC on whole Chinese texts is slow; fold only what matters
-        value = _WIDE.sub(_narrow, value)
-    lines = (" ".join(line.replace("\u200b", " ").split()) for line in value.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-@lru_cache(maxsize=1)
-def _converter():
-    import opencc  # imported on first use: no work at import time
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(value: str) -> str:
-    """Traditional Chinese to Simplified (characters and common phrases), via OpenCC."""
-    if not CJK.search(value):
-        return value
-    return _converter().convert(value)
+    """Stored text as the classifier reads it: full-width Latin forms folded, one space
+    between words, single newlines between paragraphs."""
+    return clean_lines(fold_width(value)) if value else ""
 
 
 def normalise_term(value: str) -> str:
@@ -105,7 +78,7 @@ class Prepared:
         if self._owners is None:
             owners = [0] * len(self.match)
             bounds = self.starts[1:] + [len(self.match)]
-            for index, (start, end) in enumerate(zip(self.starts, bounds)):
+            for index, (start, end) in enumerate(zip(self.starts, bounds, strict=True)):
                 owners[start:end] = [index] * (end - start)
             self._owners = owners
         return self._owners

@@ -50,5 +50,5 @@ def handle(args) -> int:
         return 2
     print(f"chipwatch: serving {path} at http://{args.host}:{args.port}/ (Ctrl-C to stop)",
           file=sys.stderr, flush=True)
-    serve(path, host=args.host, port=args.port)
+    serve(path, host=args.host, port=args.port, categories=config.categories)
     return 0

@@ -12,7 +12,6 @@ from tracker import config as config_module
 from tracker.config import Config
 
 
-
 class UsageError(Exception):
     """Bad input from the command line; exit status 2."""
 
@@ -29,7 +28,11 @@ def add_config_options(parser: argparse.ArgumentParser, *, db: bool = True) -> N
 
 
 def load_config(args: argparse.Namespace) -> Config:
-    return config_module.load(getattr(args, "config", None))
+    """The configuration the command was given; what it accepted but doubts is printed."""
+    config = config_module.load(getattr(args, "config", None))
+    for warning in config.warnings:
+        print(f"chipwatch: warning: {warning}", file=sys.stderr)
+    return config
 
 
 def open_store(args: argparse.Namespace, config: Config) -> Database:

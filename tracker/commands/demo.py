@@ -10,12 +10,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from alerts.service import deliver_due
+from replay import demo_config
+from replay.server import ReplayServer
 from store import open_db
 from store.summary import documents_by_category, documents_by_source_language
 from tracker import config as config_module
 from tracker.cycle import run_cycle
-from tracker.replay import demo_config
-from tracker.replay.server import ReplayServer
 
 from .common import UsageError, add_verbose, progress_printer
 
@@ -105,7 +105,7 @@ def handle(args) -> int:
     print(flush=True)
     summarise(db, traffic, time.monotonic() - started)
     print(f"\nBrowse the result:    chipwatch browse --db {db_path}")
-    print(f"Run the cycle again:  chipwatch demo --again"
+    print("Run the cycle again:  chipwatch demo --again"
           + ("" if db_path == DEFAULT_DB else f" --db {db_path}"))
     print(f"The demo's settings:  {config_path}")
     db.close()

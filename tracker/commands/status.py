@@ -28,7 +28,7 @@ def handle(args) -> int:
     config = load_config(args)
     db = open_store(args, config)
     now = datetime.now(timezone.utc)
-    zone = ZoneInfo(config.daemon.timezone)
+    zone = config.daemon.timezone
     rows = [("source", "health", "last success", "docs", "this week", "last error")]
     for source, _ in config.sources.items():
         verdict = health.assess(config, db, source, now)
@@ -75,5 +75,5 @@ def _clip(text: str, width: int) -> str:
 
 def _table(rows: list[tuple]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
                      for row in rows)

@@ -14,6 +14,8 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
+from replay.sites import site_id
+
 DATA = Path(__file__).resolve().parent / "data"
 PER_PAGE = 5
 HTML = "text/html; charset=utf-8"
@@ -326,6 +328,8 @@ def trendforce_site(lang: str) -> dict[str, Page]:
 
 
 def build_sites() -> dict[str, dict[str, Page]]:
-    """Every replayed site's pages (the Federal Register API is answered by the server)."""
+    """Every replayed site's pages by site id (see replay.sites); the Federal Register API is
+    answered by the server."""
     return {"commerce": commerce_site(), "bis": bis_site(), "tsmc": tsmc_site(),
-            "trendforce": trendforce_site("en"), "trendforce_zh": trendforce_site("zh-Hans")}
+            "trendforce": trendforce_site("en"),
+            site_id("trendforce", "base_url_zh"): trendforce_site("zh-Hans")}

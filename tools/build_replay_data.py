@@ -1,7 +1,7 @@
 """Rebuild the replay's US-government data (federal_register.json, commerce.json, bis.json)
 from the repository's fixtures and the public-domain items of the evaluation set.
 
-    python -m tracker.replay.build_data [--dev ../shared/eval/dev.jsonl]
+    .venv/bin/python tools/build_replay_data.py [--dev ../shared/eval/dev.jsonl]
 
 Run by maintainers when the fixtures change; the demo itself only reads the JSON files.
 Only items whose source is a US government issuer (public domain) are taken from the
@@ -18,9 +18,9 @@ from pathlib import Path
 
 from parsel import Selector
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
-DATA = Path(__file__).resolve().parent / "data"
+DATA = ROOT / "replay" / "data"
 DEFAULT_DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 FR_FILES = ("federalregister_bis_results_2026_trimmed.json",
             "federalregister_documents_2026_cursor_trimmed.json",

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from tracker.replay.pages import Page, build_sites, load
+from replay.pages import Page, build_sites, load
+from replay.sites import replayed_sites
 
-SITES = ("federal_register", "commerce", "bis", "tsmc", "trendforce", "trendforce_zh")
 ROBOTS = b"User-agent: *\nAllow: /\n"
 LAST_MODIFIED = "Fri, 02 Oct 2026 12:00:00 GMT"
 FR_API = ("/api/v1/documents.json", "/api/v1/documents")
@@ -53,7 +53,7 @@ class ReplayServer:
         self._threads: list[threading.Thread] = []
         ports = ports or {}
         try:
-            for site in SITES:
+            for site in replayed_sites():
                 httpd = ThreadingHTTPServer(("127.0.0.1", ports.get(site, 0)), self._handler(site))
                 httpd.daemon_threads = True
                 self._servers[site] = httpd
@@ -104,7 +104,7 @@ class ReplayServer:
             if parts.path in FR_API:
                 return 200, self.fr_search(parts.query), "application/json; charset=utf-8", "api"
             return 404, b"not found", "text/plain", "missing"
-        pages = self.sites[site]
+        pages = self.sites.get(site, {})
         page = pages.get(raw_path) or (pages.get(parts.path) if not parts.query else None)
         if page is None and parts.path == "/presscenter/news" and not parts.query:
             page = pages.get("/presscenter/news?page=1")

@@ -7,6 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from replay.sites import replayed_sites
+from vocab.sources import sources
+
 MARKER = "# chipwatch demo configuration"
 # Far enough back that the first crawl of each source reads every replayed document.
 FIRST_RUN_DAYS = 4000
@@ -16,13 +19,12 @@ def _q(value) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def render(base_urls: dict[str, str], db_path: Path, cache_dir: Path) -> str:
-    def source(name: str, url_key: str = "base_url", **keys) -> list[str]:
-        lines = [f"[sources.{name}]", "enabled = true", f"{url_key} = {_q(base_urls[name])}"]
-        lines += [f"{key} = {value}" for key, value in keys.items()]
-        lines.append(f"first_run_days = {FIRST_RUN_DAYS}")
-        return lines + [""]
+# Keys a source gets in the demo beyond its origins (smaller API pages: more paging shown).
+EXTRA = {"federal_register": {"per_page": 25}}
 
+
+def render(base_urls: dict[str, str], db_path: Path, cache_dir: Path) -> str:
+    """`base_urls`: replay site id -> its origin on 127.0.0.1 (see replay.sites)."""
     lines = [
         MARKER,
         "# Written by `chipwatch demo`: every source points at the replay on 127.0.0.1.",
@@ -31,15 +33,14 @@ def render(base_urls: dict[str, str], db_path: Path, cache_dir: Path) -> str:
         "[store]", f"path = {_q(db_path)}", "",
         "[crawl]", "download_delay = 0", "download_timeout = 10", "retry_times = 1",
         "crawl_timeout = 120", "http_cache = true", f"cache_dir = {_q(cache_dir)}", "",
-        *source("federal_register", per_page=25),
-        *source("commerce"),
-        *source("bis"),
-        *source("tsmc"),
-        *source("trendforce")[:-2],
-        f"base_url_zh = {_q(base_urls['trendforce_zh'])}",
-        f"first_run_days = {FIRST_RUN_DAYS}", "",
-        "[alerts.stdout]", "",
     ]
+    for name in sources():
+        lines += [f"[sources.{name}]", "enabled = true"]
+        lines += [f"{key} = {_q(base_urls[site])}" for site, (source, key)
+                  in replayed_sites().items() if source == name]
+        lines += [f"{key} = {value}" for key, value in EXTRA.get(name, {}).items()]
+        lines += [f"first_run_days = {FIRST_RUN_DAYS}", ""]
+    lines += ["[alerts.stdout]", ""]
     return "\n".join(lines)
 
 
@@ -52,9 +53,9 @@ def is_demo_config(path: Path) -> bool:
 
 def ports_of(config) -> dict[str, int]:
     """The replay ports a demo configuration points at (to serve a second run there)."""
-    sources = config.sources
-    urls = {"federal_register": sources.federal_register.base_url,
-            "commerce": sources.commerce.base_url, "bis": sources.bis.base_url,
-            "tsmc": sources.tsmc.base_url, "trendforce": sources.trendforce.base_url,
-            "trendforce_zh": sources.trendforce.base_url_zh}
-    return {site: urlsplit(url).port for site, url in urls.items() if urlsplit(url).port}
+    ports = {}
+    for site, (source, key) in replayed_sites().items():
+        port = urlsplit(getattr(config.source(source), key)).port
+        if port:
+            ports[site] = port
+    return ports

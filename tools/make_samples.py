@@ -5,7 +5,7 @@ Reads the US government items (public domain) of ../shared/eval/dev.jsonl publis
 shipped rules, as a cycle would), then renders the daily digest as the file, email and Slack
 channels would.
 
-    .venv/bin/python docs/make_samples.py
+    .venv/bin/python tools/make_samples.py
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from tracker.classify import build_classifier
 from tracker.classify.apply import tag_documents
 from tracker.config import parse
 
-HERE = Path(__file__).resolve().parent
-DEV = HERE.parent.parent / "shared" / "eval" / "dev.jsonl"
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 US_GOVERNMENT = {"federal_register", "commerce", "bis", "whitehouse", "ustr"}
 def main() -> int:
     if not DEV.exists():
@@ -52,15 +53,15 @@ def main() -> int:
         config = parse({"alerts": {"email": {
             "smtp_host": "smtp.example.org", "from": "chipwatch@example.org",
             "to": ["analyst@example.org"], "timezone": "America/New_York"}}},
-            HERE.parent / "config.toml")
+            ROOT / "config.toml")
         channel = config.channel("email")
         now = datetime(2026, 3, 2, 13, 0, tzinfo=timezone.utc)
         digest = build(config, db, "email", channel, now, kind="daily", period="2026-03-02")
         db.close()
-    (HERE / "digest-sample.txt").write_text(render_text(digest), encoding="utf-8")
-    (HERE / "digest-sample.html").write_text(render_html(digest), encoding="utf-8")
+    (DOCS / "digest-sample.txt").write_text(render_text(digest), encoding="utf-8")
+    (DOCS / "digest-sample.html").write_text(render_html(digest), encoding="utf-8")
     messages = render_slack(digest)
-    (HERE / "slack-sample.json").write_text(
+    (DOCS / "slack-sample.json").write_text(
         json.dumps(messages, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{len(digest.entries)} documents; {digest.summary()}; Slack: {len(messages)} "
           f"messages of {[len(m['blocks']) for m in messages]} blocks")

@@ -1,0 +1,94 @@
+"""The source registry: `sources.toml` read once into `Source` records.
+
+A source is declared in one place; configuration validation, the crawler, digests, Datasette,
+`chipwatch status` and the replay all ask this module about it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+from .languages import LANGUAGES
+
+REGISTRY = "sources.toml"
+EDITION_LINKS = ("", "shared_id", "day_and_title")
+KEYS = {"title", "spider", "languages", "timezone", "sites", "editions", "every",
+        "stale_after_days", "max_pages", "first_run_days"}
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    title: str
+    spider: str  # "module:Class"
+    languages: tuple[str, ...]
+    timezone: str
+    sites: dict[str, str]  # configuration key -> default origin; base_url first
+    editions: str
+    every: str
+    stale_after_days: float
+    max_pages: int
+    first_run_days: int
+
+    @property
+    def base_url(self) -> str:
+        return self.sites["base_url"]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache(maxsize=1)
+def sources() -> dict[str, Source]:
+    """Every declared source, in the registry's order."""
+    text = resources.files(__package__).joinpath(REGISTRY).read_text(encoding="utf-8")
+    return {name: _source(name, table) for name, table in tomllib.loads(text).items()}
+
+
+def source_names() -> list[str]:
+    return list(sources())
+
+
+def get_source(name: str) -> Source:
+    try:
+        return sources()[name]
+    except KeyError:
+        raise KeyError(f"unknown source '{name}'; sources are: "
+                       f"{', '.join(sources())}") from None
+
+
+def source_title(name: str) -> str:
+    found = sources().get(name)
+    return found.title if found else name
+
+
+def _source(name: str, table: dict) -> Source:
+    where = f"vocab/{REGISTRY} [{name}]"
+    unknown = set(table) - KEYS
+    missing = KEYS - set(table)
+    if unknown or missing:
+        raise ConfigError(f"{where}: unknown keys {sorted(unknown)}" if unknown
+                          else f"{where}: missing keys {sorted(missing)}")
+    languages = tuple(table["languages"])
+    if not languages or any(code not in LANGUAGES for code in languages):
+        raise ConfigError(f"{where}: languages must be some of {list(LANGUAGES)}")
+    if "base_url" not in table["sites"]:
+        raise ConfigError(f"{where}: sites needs a base_url")
+    if table["editions"] not in EDITION_LINKS:
+        raise ConfigError(f"{where}: editions must be one of {list(EDITION_LINKS)}")
+    try:
+        ZoneInfo(table["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: unknown time zone {table['timezone']!r}") from None
+    return Source(name=name, title=table["title"], spider=table["spider"],
+                  languages=languages, timezone=table["timezone"], sites=dict(table["sites"]),
+                  editions=table["editions"], every=table["every"],
+                  stale_after_days=float(table["stale_after_days"]),
+                  max_pages=int(table["max_pages"]),
+                  first_run_days=int(table["first_run_days"]))
