@@ -31,12 +31,16 @@ def test_classify_adds_labels_scores_and_evidence_in_order(tmp_path):
     out = [json.loads(line) for line in done.stdout.splitlines()]
     assert [o["id"] for o in out] == [1, 2, 3]
     assert out[0]["labels"] == ["export_control"]
-    assert out[0]["evidence"]["export_control"][0] == "Additions to the Entity List"
+    assert out[0]["evidence"]["export_control"] == [
+        "BIS amends the Export Administration Regulations."]  # the body, not the title again
     assert set(out[0]["scores"]) == {"investment_pressure", "export_control", "alliance",
                                      "tariff"}
+    assert out[0]["relevance"] == {"export_control": "wider"}  # no chip, no Taiwan named
     assert out[1]["labels"] == [] and out[1]["evidence"] == {} and out[1]["lang"] == "en"
+    assert out[1]["relevance"] == {}
     assert out[2]["labels"] == ["tariff"]
-    assert out[2]["evidence"]["tariff"] == ["美國宣布對進口半導體課徵關稅"]
+    assert out[2]["evidence"]["tariff"] == ["美國宣布對進口半導體課徵關稅"]  # no body: the title
+    assert out[2]["relevance"] == {"tariff": "core"}
 
 
 def test_classify_reports_bad_lines_by_number_and_goes_on():
@@ -105,7 +109,13 @@ def test_tag_documents_stores_tags_with_evidence_and_version(db):
     assert (report.documents, report.changed, report.added, report.removed) == (3, 2, 2, 0)
     tags = tag_store.tags_for(db, ids)
     assert [t["category"] for t in tags[ids[0]]] == ["export_control"]
-    assert tags[ids[0]][0]["evidence"][0]["match"] == "Entity List"
+    assert tags[ids[0]][0]["evidence"] == [{
+        "sentence": "In this rule, BIS amends the Export Administration Regulations (EAR).",
+        "match": "Export Administration Regulations"}]
+    assert tags[ids[0]][0]["relevance"] == "wider"
+    assert tags[ids[0]][0]["relevance_evidence"] == []
+    assert tags[ids[1]][0]["relevance"] == "core"  # a Section 232 investigation of chips
+    assert tags[ids[1]][0]["relevance_evidence"][0]["match"] == "Semiconductors"
     assert tags[ids[0]][0]["classifier_version"] == classifier.version
     assert tags[ids[2]] == []
     assert tag_store.unclassified_ids(db, classifier.version) == []
