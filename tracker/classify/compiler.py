@@ -95,7 +95,8 @@ class _Compiler:
         settings = Settings(**self.spec.settings.model_dump())
         terms = [t for group in self._terms.values() for t in group]
         return RuleBook(self.path, digest, settings, categories, exclusions, AnchorIndex(terms),
-                        informative=informative, informative_bonus=evidence.bonus, core=core,
+                        informative=informative, informative_bonus=evidence.bonus,
+                        position_decay=evidence.position_decay, core=core,
                         subject_lead=relevance.lead,
                         boilerplate=Boilerplate(footer, navigation))
 

@@ -167,8 +167,8 @@ class Classifier:
 
     def _evidence(self, hits: list[_Hit], scan: Scan) -> tuple[list[dict], list[int]]:
         """The body sentences that earned the tag, the most informative first (the weight of
-        the rules they matched, plus a bonus for naming an amount, a rate or a target); the
-        title only when no body sentence did. Then what the source's metadata showed.
+        the rules they matched, plus a bonus for naming an amount, a rate or a target, a little
+        less the later they come); the title only when no body sentence did. Then what the source's metadata showed.
         Returns the entries and the sentences they quote."""
         doc = scan.doc
         rank: dict[int, float] = {}
@@ -180,10 +180,12 @@ class Classifier:
                     best[index] = (hit.rule_weight, span)
         body = [i for i in rank if not doc.in_title(i)]
         if body:
-            bonus = self.book.informative_bonus
+            book, first = self.book, _body_index(doc)
             for index in body:
-                rank[index] += bonus * sum(
-                    1 for terms in self.book.informative if scan.sentence_has(terms, index))
+                rank[index] += book.informative_bonus * sum(
+                    1 for terms in book.informative if scan.sentence_has(terms, index))
+                # a lead names the action: later sentences rank a little lower
+                rank[index] *= max(0.5, 1 - book.position_decay * (index - first))
             order = sorted(body, key=lambda i: (-rank[i], i))[:self.max_evidence]
         else:
             order = sorted(rank)[:1]
@@ -243,6 +245,10 @@ def _clip(doc: Prepared, index: int, span: tuple[int, int]) -> str:
     middle = len(doc.quote(begin, (span[0] + span[1]) // 2))
     lo = max(0, min(middle - EVIDENCE_CHARS // 2, len(text) - EVIDENCE_CHARS))
     hi = lo + EVIDENCE_CHARS
+    if lo > 0 and " " in text[lo:middle]:  # whole words at the edges (Chinese has no spaces)
+        lo = text.index(" ", lo) + 1
+    if hi < len(text) and " " in text[middle:hi]:
+        hi = text.rindex(" ", middle, hi)
     return ("…" if lo > 0 else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
 
 

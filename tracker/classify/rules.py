@@ -305,6 +305,7 @@ class RuleBook:
     index: AnchorIndex
     informative: list[TermSet] = field(default_factory=list)  # better evidence
     informative_bonus: float = 1.0
+    position_decay: float = 0.05  # a later body sentence ranks this much lower, down to half
     core: TermSet | None = None  # what makes a tag core (None: every tag is)
     subject_lead: int = 3  # sentences at the start of a body that state its subject
     boilerplate: Boilerplate = field(

@@ -79,6 +79,7 @@ class SettingsSpec(_Spec):
 class EvidenceSpec(_Spec):
     informative: list[str] = Field(default_factory=list)
     bonus: float = Field(1.0, ge=0)
+    position_decay: float = Field(0.05, ge=0, le=0.5)
 
 
 class RelevanceSpec(_Spec):
