@@ -161,6 +161,43 @@ def test_reclassify_on_a_real_file_after_the_rules_change(tmp_path):
     assert len({r["classifier_version"] for r in rows.values()}) == 1
 
 
+def test_a_store_from_before_relevance_is_upgraded_and_reclassified(tmp_path):
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from store.schema import migrations
+
+    db_path = tmp_path / "chipwatch.db"
+    old = Database(sqlite3.connect(str(db_path)))
+    migrations.apply(old, stop_before="m008_tag_relevance")
+    upsert_documents(old, _docs())
+    old["document_tags"].insert({
+        "document_id": "federal_register:2026-00002", "category": "tariff", "score": 6.0,
+        "evidence": "[]", "classifier_version": "1+old", "tagged_at": "2026-01-01T00:00:00Z"})
+    old["documents"].update("federal_register:2026-00002",
+                            {"categories": '["tariff"]', "classifier_version": "1+old"})
+    old.close()
+
+    db = open_db(db_path)  # migrates: the old tag keeps its place, its relevance unknown
+    (row,) = db.query("select relevance, relevance_evidence from document_tags")
+    assert row == {"relevance": None, "relevance_evidence": None}
+    assert tag_store.tags_for(db, ["federal_register:2026-00002"])[
+        "federal_register:2026-00002"][0]["relevance_evidence"] == []
+    db.close()
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'[store]\npath = "{db_path}"\n', encoding="utf-8")
+    done = chipwatch("reclassify", "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    db = open_db(db_path)
+    rows = {(r["document_id"], r["category"]): r["relevance"]
+            for r in db.query("select * from document_tags")}
+    db.close()
+    assert rows == {("federal_register:2026-00001", "export_control"): "wider",
+                    ("federal_register:2026-00002", "tariff"): "core"}
+
+
 def test_reclassify_with_a_broken_rules_file_changes_nothing(tmp_path):
     db_path = tmp_path / "chipwatch.db"
     open_db(db_path).close()
