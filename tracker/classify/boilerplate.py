@@ -24,7 +24,8 @@ def strip_boilerplate(scan: Scan, boilerplate: Boilerplate) -> None:
     body_start = doc.title_end + 1 if doc.title_end else 0
     if body_start >= len(doc.match):
         return
-    spans = _navigation(doc.lowered, body_start, boilerplate)
+    one_paragraph = "\n" not in doc.lowered[body_start:]
+    spans = [] if one_paragraph else _navigation(doc.lowered, body_start, boilerplate)
     footer = _footer_start(doc, boilerplate)
     if footer is not None:
         doc.body_end = footer

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 
 from .boilerplate import strip_boilerplate
-from .rules import AnchorIndex, Category, MetadataRule, Rule, RuleBook, Scan, TermSet
+from .rules import AnchorIndex, Category, MetadataRule, Rule, RuleBook, Scan
 from .text import Prepared, prepare
 
 # Bump when the engine's way of scoring changes; the rules file's hash covers the rules.
@@ -118,6 +118,8 @@ class Classifier:
     def _text_hits(self, category: Category, scan: Scan) -> list[_Hit]:
         hits = []
         for rule in category.rules:
+            if id(rule.terms) not in scan.live:
+                continue  # none of its terms can occur in this document
             hit = self._rule_hit(rule, scan)
             if hit:
                 hits.append(hit)
@@ -181,12 +183,21 @@ class Classifier:
         body = [i for i in rank if not doc.in_title(i)]
         if body:
             book, first = self.book, _body_index(doc)
-            for index in body:
-                rank[index] += book.informative_bonus * sum(
-                    1 for terms in book.informative if scan.sentence_has(terms, index))
-                # a lead names the action: later sentences rank a little lower
-                rank[index] *= max(0.5, 1 - book.position_decay * (index - first))
-            order = sorted(body, key=lambda i: (-rank[i], i))[:self.max_evidence]
+            # a lead names the action: later sentences rank a little lower
+            decay = {i: max(0.5, 1 - book.position_decay * (i - first)) for i in body}
+            order = sorted(body, key=lambda i: (-rank[i] * decay[i], i))
+            if len(body) > 1 and book.informative:
+                # naming an amount, a rate or a target can lift a sentence by at most `most`:
+                # only the best few sentences within that of the last one quoted are looked at
+                most = book.informative_bonus * len(book.informative)
+                last = rank[order[min(self.max_evidence, len(order)) - 1]] * \
+                    decay[order[min(self.max_evidence, len(order)) - 1]]
+                for i in order[:4 * self.max_evidence]:
+                    if rank[i] * decay[i] + most * decay[i] >= last:
+                        rank[i] += book.informative_bonus * sum(
+                            1 for terms in book.informative if scan.sentence_has(terms, i))
+                order = sorted(body, key=lambda i: (-rank[i] * decay[i], i))
+            order = order[:self.max_evidence]
         else:
             order = sorted(rank)[:1]
         evidence = [{"sentence": _clip(doc, i, best[i][1]), "match": doc.quote(*best[i][1])}
@@ -217,8 +228,8 @@ class Classifier:
             if index in seen or index >= len(doc.sentences):
                 continue
             seen.add(index)
-            if scan.sentence_has(core, index):
-                span = _first_in(core, scan, index)
+            span = scan.first_in(core, index)
+            if span is not None:
                 return CORE, [{"sentence": _clip(doc, index, span), "match": doc.quote(*span)}]
         return WIDER, []
 
@@ -226,14 +237,6 @@ class Classifier:
 def _body_index(doc: Prepared) -> int:
     """The index of the body's first sentence."""
     return 1 if doc.title_end else 0
-
-
-def _first_in(terms: TermSet, scan: Scan, index: int) -> tuple[int, int]:
-    start, end = scan.doc.sentences[index]
-    for span in terms.find(scan):
-        if start <= span[0] < end:
-            return span
-    return start, start
 
 
 def _clip(doc: Prepared, index: int, span: tuple[int, int]) -> str:

@@ -75,19 +75,23 @@ class Term:
 
     def occurs(self, scan: "Scan", start: int, end: int) -> bool:
         """Whether the term matches between offsets start and end (one sentence)."""
+        return self.first(scan, start, end) is not None
+
+    def first(self, scan: "Scan", start: int, end: int) -> tuple[int, int] | None:
+        """The term's first match between offsets start and end (one sentence), if any."""
         cached = scan.terms.get(self)
         if cached is not None:
-            return any(start <= s < end for s, _ in cached)
+            return next(((s, e) for s, e in cached if start <= s < end), None)
         text = scan.doc.lowered if self.on_lowered else scan.doc.match
         pos = start
         while True:
             m = self.regex.search(text, pos, end)
             if m is None:
-                return False
+                return None
             s0 = m.start()
             if m.end() > s0 and not (self.bounded_start and s0 and text[s0 - 1].isascii()
                                      and text[s0 - 1].isalnum()):
-                return True
+                return s0, m.end()
             pos = s0 + 1
 
 
@@ -200,6 +204,19 @@ class Scan:
                         for term in terms.members.intersection(self.candidates))
             self.checked[key] = known
         return known
+
+    def first_in(self, terms: "TermSet", index: int) -> tuple[int, int] | None:
+        """The first match of any of `terms` in sentence `index`, searching that sentence
+        only."""
+        if id(terms) not in self.live:
+            return None
+        start, end = self.doc.sentences[index]
+        found = None
+        for term in terms.members.intersection(self.candidates):
+            span = term.first(self, start, end)
+            if span is not None and (found is None or span < found):
+                found = span
+        return found
 
     def sentences_of(self, terms: "TermSet") -> set[int]:
         """The sentences in which any of `terms` occurs."""
