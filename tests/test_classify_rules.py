@@ -72,6 +72,25 @@ def test_export_control_negative(classifier, title, text):
     assert "export_control" not in labels(classifier, title, text)
 
 
+def test_a_section_232_notice_from_bis_is_not_an_export_control(classifier):
+    doc = {"title": "Notice of Request for Public Comments on Section 232 National Security "
+                    "Investigation of Imports of Polysilicon",
+           "text": "The Secretary initiated an investigation of imports of polysilicon. "
+                   "Interested parties may send written comments to the Bureau of Industry "
+                   "and Security.",
+           "source": "federal_register",
+           "metadata": {"agencies": [{"slug": "industry-and-security-bureau"}]}}
+    assert classifier.classify(doc).labels == ["tariff"]
+
+
+def test_chips_guardrails_are_not_export_controls(classifier):
+    text = ("Funding recipients are prohibited from joint research with foreign entities of "
+            "concern. A recipient may not expand semiconductor capacity in a foreign country of "
+            "concern for ten years.")
+    assert labels(classifier, "Preventing the Improper Use of CHIPS Act Funding", text) == [
+        "investment_pressure"]
+
+
 # -- alliance ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("title, text", [
