@@ -29,6 +29,9 @@ def labels(classifier, title, text="", **extra):
     ("TSMC Arizona begins production", "The plant is the company's first in the state."),
     # a regular-expression term whose leading word has only three letters ("mov...")
     ("Minister says Taiwan must move half of its chip production to the United States", ""),
+    ("Official says Taiwan should move 40% of its chip supply chain to the United States", ""),
+    # converting CHIPS grants into a government stake is still pressure to build here
+    ("U.S. government takes a 10% equity stake in Intel", ""),
 ])
 def test_investment_pressure_positive(classifier, title, text):
     assert "investment_pressure" in labels(classifier, title, text)
@@ -56,6 +59,8 @@ def test_investment_pressure_negative(classifier, title, text):
      "The United States may restrict sales of advanced chips to China."),
     ("Supplier halts shipments to Huawei", "The supplier stopped the orders last week."),
     ("Chip designer told it needs a licence to export its AI accelerators to China", ""),
+    # "chips" in lower case is the product, not the CHIPS programme's guardrails
+    ("Using Huawei's AI chips anywhere may violate U.S. rules, BIS warns", ""),
 ])
 def test_export_control_positive(classifier, title, text):
     assert "export_control" in labels(classifier, title, text)
