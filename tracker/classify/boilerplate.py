@@ -28,7 +28,6 @@ def strip_boilerplate(scan: Scan, boilerplate: Boilerplate) -> None:
     spans = [] if one_paragraph else _navigation(doc.lowered, body_start, boilerplate)
     footer = _footer_start(doc, boilerplate)
     if footer is not None:
-        doc.body_end = footer
         spans.append((footer, len(doc.match)))
     if spans:
         doc.blank(spans)

@@ -170,8 +170,8 @@ class Classifier:
     def _evidence(self, hits: list[_Hit], scan: Scan) -> tuple[list[dict], list[int]]:
         """The body sentences that earned the tag, the most informative first (the weight of
         the rules they matched, plus a bonus for naming an amount, a rate or a target, a little
-        less the later they come); the title only when no body sentence did. Then what the source's metadata showed.
-        Returns the entries and the sentences they quote."""
+        less the later they come); the title only when no body sentence did; then what the
+        source's metadata showed. Returns the entries and the sentences they quote."""
         doc = scan.doc
         rank: dict[int, float] = {}
         best: dict[int, tuple[float, tuple[int, int]]] = {}
@@ -190,10 +190,9 @@ class Classifier:
                 # naming an amount, a rate or a target can lift a sentence by at most `most`:
                 # only the best few sentences within that of the last one quoted are looked at
                 most = book.informative_bonus * len(book.informative)
-                last = rank[order[min(self.max_evidence, len(order)) - 1]] * \
-                    decay[order[min(self.max_evidence, len(order)) - 1]]
+                last = order[min(self.max_evidence, len(order)) - 1]
                 for i in order[:4 * self.max_evidence]:
-                    if rank[i] * decay[i] + most * decay[i] >= last:
+                    if (rank[i] + most) * decay[i] >= rank[last] * decay[last]:
                         rank[i] += book.informative_bonus * sum(
                             1 for terms in book.informative if scan.sentence_has(terms, i))
                 order = sorted(body, key=lambda i: (-rank[i] * decay[i], i))

@@ -49,15 +49,12 @@ def clean(value: str | None) -> str:
 
 
 # How Chinese is folded for matching, in one place. Text is folded to Simplified characters
-# (SCRIPT: character by character, so offsets nearly always hold and evidence quotes the
-# source's own words). Each rule term is also written in the other side's words for the same
+# (SCRIPT: character by character, so offsets hold and evidence quotes the source's own
+# words). Each rule term is also written in the other side's words for the same
 # thing (REGIONS: OpenCC's Taiwan-to-mainland and mainland-to-Taiwan phrase tables, so 晶片 and
 # 芯片, 記憶體 and 内存 are one term), then folded the same way.
 SCRIPT = "t2s"
 REGIONS = ("tw2sp", "s2twp")
-
-_NOT_CJK = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_CJK_RUN = re.compile(CJK.pattern + "+")
 
 
 @lru_cache(maxsize=4)
@@ -87,68 +84,6 @@ def fold_forms(value: str) -> list[str]:
     return forms
 
 
-def fold_with_origin(value: str) -> tuple[str, list[int] | None]:
-    """`value` folded, and for each offset of the result (and its end) the offset of `value`
-    it came from; None when the folding kept every offset (nearly always)."""
-    folded = fold(value)
-    if len(folded) == len(value):
-        return folded, None
-    before = list(_NOT_CJK.finditer(value))
-    after = list(_NOT_CJK.finditer(folded))
-    if [m.group() for m in before] != [m.group() for m in after]:
-        return _fold_by_run(value)
-    # Only runs of ideographs changed length: pair them up between what stayed the same.
-    origin: list[int] = []
-    done_before = done_after = 0
-    for old, new in zip([*before, None], [*after, None]):
-        start = old.start() if old else len(value)
-        stop = new.start() if new else len(folded)
-        run, out = value[done_before:start], folded[done_after:stop]
-        if len(run) == len(out):
-            origin.extend(range(done_before, start))
-        else:
-            origin.extend(done_before + i for i in _align(run, out))
-        if old:
-            origin.extend(range(old.start(), old.end()))
-            done_before, done_after = old.end(), new.end()
-    origin.append(len(value))
-    return folded, origin
-
-
-def _fold_by_run(value: str) -> tuple[str, list[int]]:
-    """Each run of ideographs folded on its own (when folding changed more than them)."""
-    parts: list[str] = []
-    origin: list[int] = []
-    done = 0
-    for run in _CJK_RUN.finditer(value):
-        start, end = run.span()
-        parts.append(value[done:start])
-        origin.extend(range(done, start))
-        out = fold(run.group())
-        parts.append(out)
-        if len(out) == end - start:
-            origin.extend(range(start, end))
-        else:
-            origin.extend(start + i for i in _align(run.group(), out))
-        done = end
-    parts.append(value[done:])
-    origin.extend(range(done, len(value) + 1))
-    return "".join(parts), origin
-
-
-def _align(run: str, out: str) -> list[int]:
-    """For each character of `out` (a run of ideographs folded), the offset in `run` it came
-    from: exact where characters correspond one to one, proportional inside a phrase that
-    changed length."""
-    from difflib import SequenceMatcher  # only for the rare phrase that changes length
-
-    mapped = [0] * len(out)
-    for _, i1, i2, j1, j2 in SequenceMatcher(None, run, out, autojunk=False).get_opcodes():
-        for j in range(j1, j2):
-            mapped[j] = i1 + (j - j1) * (i2 - i1) // max(j2 - j1, 1)
-    return mapped
-
-
 def normalise_term(value: str) -> list[str]:
     """What a rule's term is turned into before it is compiled: the same folding as text
     (every form it may take)."""
@@ -175,9 +110,9 @@ def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
 
 @dataclass
 class Prepared:
-    """A document ready for matching. `match` is what patterns run on (Chinese folded);
-    `display` is what evidence quotes (the source's own words). Offsets are offsets of `match`;
-    `origin` maps them to `display` when a phrase changed length (None: the same offsets)."""
+    """A document ready for matching. `display` is what evidence quotes (the source's own
+    script); `match` is what patterns run on (Chinese folded). They have the same length, so
+    an offset in one is the same place in the other."""
 
     display: str
     match: str
@@ -186,8 +121,6 @@ class Prepared:
     title_end: int
     starts: list[int]
     sentences: list[tuple[int, int]]
-    origin: list[int] | None = None
-    body_end: int | None = None  # where boilerplate (a footer) begins, if anywhere
     _owners: list[int] | None = field(default=None, repr=False)
 
     def owners(self) -> list[int]:
@@ -217,19 +150,21 @@ class Prepared:
         self.lowered = lower(self.match)
 
     def quote(self, start: int, end: int) -> str:
-        """The source's own text between two offsets of `match`."""
-        if self.origin is None:
-            return self.display[start:end]
-        return self.display[self.origin[start]:self.origin[end]]
+        """The source's own text between two offsets."""
+        return self.display[start:end]
 
 
 def prepare(title: str | None, text: str | None) -> Prepared:
     """Title and text as one string (the title is always a sentence of its own)."""
     title, body = clean(title), clean(text)
     display = f"{title}\n{body}" if body else title
+    title_end = len(title)
     has_cjk = bool(CJK.search(display))
-    match, origin = fold_with_origin(display) if has_cjk else (display, None)
-    title_end = len(title) if origin is None else origin.index(len(title)) if title else 0
+    match = fold(display) if has_cjk else display
+    if len(match) != len(display):
+        # Folding changed the length (OpenCC's character table never does; a phrase might):
+        # quote the folded text so that offsets stay true.
+        display = match
     sentences = [(0, title_end)] if title else []
     if body:
         sentences += split_sentences(match[title_end + 1:], title_end + 1)
@@ -237,7 +172,7 @@ def prepare(title: str | None, text: str | None) -> Prepared:
         sentences = [(0, len(match))]
     return Prepared(display=display, match=match, lowered=lower(match), has_cjk=has_cjk,
                     title_end=title_end, starts=[s for s, _ in sentences],
-                    sentences=sentences, origin=origin)
+                    sentences=sentences)
 
 
 def lower(text: str) -> str:
