@@ -40,11 +40,13 @@ def clean(value: str | None) -> str:
     space between words, single newlines between paragraphs."""
     if not value:
         return ""
-    if not unicodedata.is_normalized("NFC", value):
-        value = unicodedata.normalize("NFC", value)
-    if _WIDE.search(value):  # NFKC on whole Chinese texts is slow; fold only what matters
-        value = _WIDE.sub(_narrow, value)
-    lines = (" ".join(line.replace("\u200b", " ").split()) for line in value.splitlines())
+    if not value.isascii():  # plain ASCII is already all of this
+        if not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
+        if _WIDE.search(value):  # NFKC on whole Chinese texts is slow; fold only what matters
+            value = _WIDE.sub(_narrow, value)
+        value = value.replace("\u200b", " ")
+    lines = (" ".join(line.split()) for line in value.splitlines())
     return "\n".join(line for line in lines if line)
 
 
