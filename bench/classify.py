@@ -1,11 +1,13 @@
-"""Classifier benchmark: quality on the labelled evaluation set, against a naive keyword
-baseline, and throughput on one core.
+"""Classifier benchmark: quality on the development set split by event (rules are written on
+one half, measured on the other) and on the written probes, the share of evidence that comes
+from a document's body, and throughput on one core.
 
-    .venv/bin/python bench/classify.py [--rules FILE] [--errors] [--seconds N]
+    .venv/bin/python bench/classify.py [--rules FILE] [--errors tune|probes|all] [--seconds N]
 
-The evaluation set is ../shared/eval/dev.jsonl when it is present (all 143 items), otherwise
-the US-government items committed here (bench/eval_us_gov.jsonl). Results go to standard
-output as Markdown tables.
+The development set is ../shared/eval/dev.jsonl when it is present (143 items, split by
+bench/devsplit.py), otherwise the US-government items committed here (bench/eval_us_gov.jsonl,
+reported whole). The probes are bench/probes.jsonl (110 written headlines, a regression set the
+rules were developed with: in-sample). Results go to standard output as Markdown tables.
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.devsplit import assign, shared_dir  # noqa: E402
 from tracker.classify import Classifier, load_rules  # noqa: E402
+from tracker.classify.text import clean  # noqa: E402
 
-SHARED_DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+SHARED_DEV = shared_dir() / "eval" / "dev.jsonl"
 OWN_SET = ROOT / "bench" / "eval_us_gov.jsonl"
+PROBES = ROOT / "bench" / "probes.jsonl"
 US_GOV = {"federal_register", "commerce", "bis", "whitehouse", "ustr"}
 CATEGORIES = ["investment_pressure", "export_control", "alliance", "tariff"]
 
@@ -40,13 +45,18 @@ BASELINE = {
 
 def load_items() -> tuple[list[dict], str]:
     if SHARED_DEV.exists():
-        return _read(SHARED_DEV), str(SHARED_DEV.relative_to(ROOT.parent))
+        return _read(SHARED_DEV), "../shared/eval/dev.jsonl"
     return _read(OWN_SET), str(OWN_SET.relative_to(ROOT))
 
 
 def _read(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def language(item: dict) -> str:
+    """en or zh (the probes say zh-Hant, zh-Hans or zh)."""
+    return "zh" if item["lang"].startswith("zh") else "en"
 
 
 def baseline(item: dict) -> set[str]:
@@ -88,6 +98,36 @@ def table(results: dict[str, dict]) -> str:
         lines.append(f"| {name} | {s['n']} | " + " | ".join(cells)
                      + f" | {s['macro_f1']:.3f} | {s['exact']:.3f} |")
     return "\n".join(lines)
+
+
+def summary(results: dict[str, dict]) -> str:
+    """macro-F1 per run and language, and the gap between the languages."""
+    lines = ["| set | all | en | zh | en − zh |", "| --- | ---: | ---: | ---: | ---: |"]
+    for name, by_lang in results.items():
+        a, e, z = (by_lang[k]["macro_f1"] for k in ("all", "en", "zh"))
+        lines.append(f"| {name} | {a:.3f} ({by_lang['all']['n']}) | {e:.3f} "
+                     f"({by_lang['en']['n']}) | {z:.3f} ({by_lang['zh']['n']}) | {e - z:+.3f} |")
+    return "\n".join(lines)
+
+
+def evidence_share(classifier: Classifier, items: list[dict]) -> dict:
+    """Of the tags given, how many have a body sentence as their first evidence (rather than
+    the title or a note on the source's metadata); counted over items that have a body."""
+    counts = {"tags": 0, "body": 0, "title": 0, "metadata": 0}
+    for item in items:
+        if not (item.get("text") or "").strip():
+            continue
+        title = clean(item.get("title"))
+        for tag in classifier.classify(item).tags:
+            counts["tags"] += 1
+            first = tag.evidence[0]["sentence"] if tag.evidence else ""
+            if "(source metadata)" in first:
+                counts["metadata"] += 1
+            elif first.strip("…") and first.strip("…") in title:
+                counts["title"] += 1
+            else:
+                counts["body"] += 1
+    return counts
 
 
 def throughput(classifier: Classifier, docs: list[dict], seconds: float) -> float:
@@ -165,52 +205,91 @@ def _cpu() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def evaluate(classifier: Classifier, items: list[dict], guess) -> dict[str, dict]:
+    pairs = [(item, set(item["labels"]), guess(item)) for item in items]
+    out = {"all": scores([(g, p) for _, g, p in pairs])}
+    for lang in ("en", "zh"):
+        out[lang] = scores([(g, p) for i, g, p in pairs if language(i) == lang])
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rules", help="rules file (default: the shipped rules)")
-    parser.add_argument("--errors", action="store_true", help="list every wrong item")
+    parser.add_argument("--errors", choices=["tune", "probes", "all"],
+                        help="list the wrong items of the tuning half, of the probes, or of "
+                             "everything (held-out items included: look only to report)")
     parser.add_argument("--seconds", type=float, default=3.0,
                         help="seconds per throughput measurement (default 3)")
+    parser.add_argument("--no-speed", action="store_true", help="skip the throughput runs")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
     classifier = Classifier(load_rules(Path(args.rules) if args.rules else None))
     items, origin = load_items()
-    ours, base = [], []
-    for item in items:
-        gold = set(item["labels"])
-        got = set(classifier.classify(item).labels)
-        ours.append((item, gold, got))
-        base.append((item, gold, baseline(item)))
+    probes = _read(PROBES)
+    split = origin.startswith("../shared")
+    half = assign(items) if split else {i["id"]: "held_out" for i in items}
+    ours = lambda item: set(classifier.classify(item).labels)  # noqa: E731
+
+    print(f"Development set: {origin} ({len(items)} items"
+          + (", split by event: bench/devsplit.py" if split else "") + f"); probes: "
+          f"bench/probes.jsonl ({len(probes)}); classifier {classifier.version}\n")
+    held = [i for i in items if half[i["id"]] == "held_out"]
+    tune = [i for i in items if half[i["id"]] == "tune"]
     runs = {}
-    for name, rows in (("chipwatch", ours), ("baseline", base)):
-        runs[f"{name}, all"] = scores([(g, p) for _, g, p in rows])
-        for lang in ("en", "zh"):
-            runs[f"{name}, {lang}"] = scores([(g, p) for i, g, p in rows if i["lang"] == lang])
-        runs[f"{name}, US-government items"] = scores(
-            [(g, p) for i, g, p in rows if i["source"] in US_GOV])
-    print(f"Evaluation set: {origin} ({len(items)} items); classifier {classifier.version}\n")
-    print(table(runs))
-    print("\nThroughput on one core (documents per second):\n")
-    print("| documents | n | mean chars | docs/s |\n| --- | ---: | ---: | ---: |")
-    for label, docs in (
-            ("evaluation items as they are (title + lead)", items),
-            ("press-release length: lead + neutral quotes and boilerplate", typical_docs(items)),
-            ("press-release length, worst case: every sentence policy text",
-             press_release_docs(items))):
-        mean = sum(len(d["title"]) + len(d.get("text") or "") for d in docs) / len(docs)
-        rate = throughput(classifier, docs, args.seconds)
-        print(f"| {label} | {len(docs)} | {mean:,.0f} | {rate:,.0f} |")
-    print()
-    print(f"Machine: {platform.machine()}, {_cpu()}, "
-          f"Python {platform.python_version()}, {os.cpu_count()} cores (1 used).")
-    if args.errors:
+    if split:
+        runs["dev held-out half"] = evaluate(classifier, held, ours)
+        runs["dev tuning half"] = evaluate(classifier, tune, ours)
+    runs["dev, all items"] = evaluate(classifier, items, ours)
+    runs["probes"] = evaluate(classifier, probes, ours)
+    runs["baseline: dev held-out half" if split else "baseline: dev"] = evaluate(
+        classifier, held, baseline)
+    runs["baseline: probes"] = evaluate(classifier, probes, baseline)
+    print("macro-F1 by language (n items):\n")
+    print(summary(runs))
+    print("\nBy category, precision/recall/F1 (support):\n")
+    detail = {}
+    for name in ("dev held-out half", "dev tuning half", "probes"):
+        if name in runs:
+            for lang in ("all", "en", "zh"):
+                detail[f"{name}, {lang}"] = runs[name][lang]
+    print(table(detail))
+    us_gov = [i for i in items if i["source"] in US_GOV]
+    print("\nUS-government items only (all halves): macro-F1 "
+          f"{evaluate(classifier, us_gov, ours)['all']['macro_f1']:.3f} ({len(us_gov)} items)")
+
+    share = evidence_share(classifier, items)
+    print(f"\nEvidence: of {share['tags']} tags given to development items that have a body, "
+          f"the first evidence is a body sentence for {share['body']} "
+          f"({share['body'] / max(share['tags'], 1):.0%}), the title for {share['title']}, "
+          f"the source's metadata for {share['metadata']}.")
+
+    if not args.no_speed:
+        print("\nThroughput on one core (documents per second):\n")
+        print("| documents | n | mean chars | docs/s |\n| --- | ---: | ---: | ---: |")
+        for label, docs in (
+                ("evaluation items as they are (title + lead)", items),
+                ("press-release length: lead + neutral quotes and boilerplate",
+                 typical_docs(items)),
+                ("press-release length, worst case: every sentence policy text",
+                 press_release_docs(items))):
+            mean = sum(len(d["title"]) + len(d.get("text") or "") for d in docs) / len(docs)
+            rate = throughput(classifier, docs, args.seconds)
+            print(f"| {label} | {len(docs)} | {mean:,.0f} | {rate:,.0f} |")
         print()
-        for item, gold, got in ours:
+        print(f"Machine: {platform.machine()}, {_cpu()}, "
+              f"Python {platform.python_version()}, {os.cpu_count()} cores (1 used).")
+    if args.errors:
+        chosen = {"tune": tune if split else [], "probes": probes,
+                  "all": items + probes}[args.errors]
+        print()
+        for item in chosen:
+            gold, got = set(item["labels"]), ours(item)
             if gold != got:
-                print(f"{item['id']} {item['lang']} {item['source']} gold={sorted(gold)} "
-                      f"got={sorted(got)}{' AMB' if item.get('ambiguous') else ''}: "
-                      f"{item['title'][:90]}")
+                print(f"{item['id']} {item['lang']} {item.get('source', 'probe')} "
+                      f"gold={sorted(gold)} got={sorted(got)}"
+                      f"{' AMB' if item.get('ambiguous') else ''}: {item['title'][:90]}")
     return 0
 
 

@@ -174,3 +174,12 @@ def m007_run_pid(db: Database) -> None:
     # The process that runs a crawl, so a run left 'running' by a process that died can be
     # told from one still in progress in another process.
     db["crawl_runs"].add_column("pid", int)
+
+
+@migrations()
+def m008_tag_relevance(db: Database) -> None:
+    # Whether chips, chipmaking, the chip industry's companies or Taiwan are a tag's subject
+    # ("core") or not ("wider": a tariff on copper), and the sentence that showed it (JSON
+    # like `evidence`). Tags written before this are NULL until reclassified.
+    db["document_tags"].add_column("relevance", str)
+    db["document_tags"].add_column("relevance_evidence", str)

@@ -1,4 +1,5 @@
-"""Category tags with their score and evidence, and the classifier version that gave them."""
+"""Category tags with their score, evidence and relevance, and the classifier version that
+gave them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from .db import utcnow
 def set_tags(db: Database, document_id: str, tags: list[dict], version: str,
              *, now: str | None = None) -> bool:
     """Replace a document's tags. `tags` are {"category", "score", "evidence": [{"sentence",
-    "match"}]}. Returns True when the set of categories changed."""
+    "match"}], "relevance": "core" | "wider", "relevance_evidence": [{"sentence", "match"}]}
+    (relevance may be absent). Returns True when the set of categories changed."""
     now = now or utcnow()
     before = {r["category"] for r in db.query(
         "select category from document_tags where document_id = ?", [document_id])}
@@ -21,6 +23,9 @@ def set_tags(db: Database, document_id: str, tags: list[dict], version: str,
         db["document_tags"].insert_all(
             ({"document_id": document_id, "category": t["category"], "score": t["score"],
               "evidence": json.dumps(t.get("evidence", []), ensure_ascii=False),
+              "relevance": t.get("relevance"),
+              "relevance_evidence": json.dumps(t.get("relevance_evidence", []),
+                                               ensure_ascii=False),
               "classifier_version": version, "tagged_at": now} for t in tags))
         ordered = sorted(tags, key=lambda t: -t["score"])
         db["documents"].update(document_id, {
@@ -30,7 +35,7 @@ def set_tags(db: Database, document_id: str, tags: list[dict], version: str,
 
 
 def tags_for(db: Database, document_ids: list[str]) -> dict[str, list[dict]]:
-    """document id -> its tags, strongest first, evidence decoded."""
+    """document id -> its tags, strongest first, evidence and relevance evidence decoded."""
     found: dict[str, list[dict]] = {doc_id: [] for doc_id in document_ids}
     for start in range(0, len(document_ids), 500):
         chunk = document_ids[start:start + 500]
@@ -38,6 +43,7 @@ def tags_for(db: Database, document_ids: list[str]) -> dict[str, list[dict]]:
         for row in db.query(f"select * from document_tags where document_id in ({marks}) "
                             "order by score desc", chunk):
             row["evidence"] = json.loads(row["evidence"] or "[]")
+            row["relevance_evidence"] = json.loads(row["relevance_evidence"] or "[]")
             found[row["document_id"]].append(row)
     return found
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.devsplit import shared_dir
 from store import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = ROOT.parent / "shared"
+SHARED = shared_dir()  # ../shared, also from a git worktree of the project
 ALL_SOURCES = ("federal_register", "commerce", "bis", "tsmc", "trendforce")
 
 

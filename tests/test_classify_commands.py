@@ -31,12 +31,16 @@ def test_classify_adds_labels_scores_and_evidence_in_order(tmp_path):
     out = [json.loads(line) for line in done.stdout.splitlines()]
     assert [o["id"] for o in out] == [1, 2, 3]
     assert out[0]["labels"] == ["export_control"]
-    assert out[0]["evidence"]["export_control"][0] == "Additions to the Entity List"
+    assert out[0]["evidence"]["export_control"] == [
+        "BIS amends the Export Administration Regulations."]  # the body, not the title again
     assert set(out[0]["scores"]) == {"investment_pressure", "export_control", "alliance",
                                      "tariff"}
+    assert out[0]["relevance"] == {"export_control": "wider"}  # no chip, no Taiwan named
     assert out[1]["labels"] == [] and out[1]["evidence"] == {} and out[1]["lang"] == "en"
+    assert out[1]["relevance"] == {}
     assert out[2]["labels"] == ["tariff"]
-    assert out[2]["evidence"]["tariff"] == ["美國宣布對進口半導體課徵關稅"]
+    assert out[2]["evidence"]["tariff"] == ["美國宣布對進口半導體課徵關稅"]  # no body: the title
+    assert out[2]["relevance"] == {"tariff": "core"}
 
 
 def test_classify_reports_bad_lines_by_number_and_goes_on():
@@ -105,7 +109,13 @@ def test_tag_documents_stores_tags_with_evidence_and_version(db):
     assert (report.documents, report.changed, report.added, report.removed) == (3, 2, 2, 0)
     tags = tag_store.tags_for(db, ids)
     assert [t["category"] for t in tags[ids[0]]] == ["export_control"]
-    assert tags[ids[0]][0]["evidence"][0]["match"] == "Entity List"
+    assert tags[ids[0]][0]["evidence"] == [{
+        "sentence": "In this rule, BIS amends the Export Administration Regulations (EAR).",
+        "match": "Export Administration Regulations"}]
+    assert tags[ids[0]][0]["relevance"] == "wider"
+    assert tags[ids[0]][0]["relevance_evidence"] == []
+    assert tags[ids[1]][0]["relevance"] == "core"  # a Section 232 investigation of chips
+    assert tags[ids[1]][0]["relevance_evidence"][0]["match"] == "Semiconductors"
     assert tags[ids[0]][0]["classifier_version"] == classifier.version
     assert tags[ids[2]] == []
     assert tag_store.unclassified_ids(db, classifier.version) == []
@@ -149,6 +159,43 @@ def test_reclassify_on_a_real_file_after_the_rules_change(tmp_path):
     assert json.loads(rows["federal_register:2026-00001"]["categories"]) == []
     assert json.loads(rows["federal_register:2026-00002"]["categories"]) == ["tariff"]
     assert len({r["classifier_version"] for r in rows.values()}) == 1
+
+
+def test_a_store_from_before_relevance_is_upgraded_and_reclassified(tmp_path):
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from store.schema import migrations
+
+    db_path = tmp_path / "chipwatch.db"
+    old = Database(sqlite3.connect(str(db_path)))
+    migrations.apply(old, stop_before="m008_tag_relevance")
+    upsert_documents(old, _docs())
+    old["document_tags"].insert({
+        "document_id": "federal_register:2026-00002", "category": "tariff", "score": 6.0,
+        "evidence": "[]", "classifier_version": "1+old", "tagged_at": "2026-01-01T00:00:00Z"})
+    old["documents"].update("federal_register:2026-00002",
+                            {"categories": '["tariff"]', "classifier_version": "1+old"})
+    old.close()
+
+    db = open_db(db_path)  # migrates: the old tag keeps its place, its relevance unknown
+    (row,) = db.query("select relevance, relevance_evidence from document_tags")
+    assert row == {"relevance": None, "relevance_evidence": None}
+    assert tag_store.tags_for(db, ["federal_register:2026-00002"])[
+        "federal_register:2026-00002"][0]["relevance_evidence"] == []
+    db.close()
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'[store]\npath = "{db_path}"\n', encoding="utf-8")
+    done = chipwatch("reclassify", "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    db = open_db(db_path)
+    rows = {(r["document_id"], r["category"]): r["relevance"]
+            for r in db.query("select * from document_tags")}
+    db.close()
+    assert rows == {("federal_register:2026-00001", "export_control"): "wider",
+                    ("federal_register:2026-00002", "tariff"): "core"}
 
 
 def test_reclassify_with_a_broken_rules_file_changes_nothing(tmp_path):

@@ -3,11 +3,13 @@ the errors a broken rules file gives."""
 
 from __future__ import annotations
 
+import pickle
 import textwrap
 
 import pytest
 
-from tracker.classify import Classifier, build_classifier, load_rules
+from tracker.classify import ENGINE_VERSION, Classifier, build_classifier, load_rules
+from tracker.classify.cache import KEEP
 from tracker.classify.text import prepare, split_sentences
 from tracker.config import ConfigError, parse
 
@@ -133,7 +135,7 @@ def test_version_follows_the_rules_and_settings(tmp_path):
     assert Classifier(load_rules(path), min_score=4).version != first
     path.write_text(path.read_text() + "\n# a comment\n")
     assert Classifier(load_rules(path)).version != first
-    assert first.startswith("1+")
+    assert first.startswith(f"{ENGINE_VERSION}+")
 
 
 def test_config_section_points_at_an_analysts_rules(tmp_path):
@@ -198,3 +200,170 @@ def test_rules_file_errors_name_file_rule_and_problem(tmp_path, body, expected):
 def test_missing_rules_file(tmp_path):
     with pytest.raises(ConfigError, match="rules file not found"):
         load_rules(tmp_path / "absent.toml")
+
+
+# -- the compiled-rules cache -------------------------------------------------------------------
+
+def test_compiled_rules_are_kept_and_reused(tmp_path):
+    path = book(tmp_path, BASIC)
+    cache_dir = tmp_path / "cache"
+    first = load_rules(path, cache_dir=cache_dir)
+    entries = list(cache_dir.glob("rules-*.pickle"))
+    assert len(entries) == 1
+    again = load_rules(path, cache_dir=cache_dir)
+    assert again is not first and again.digest == first.digest and again.path == path
+    doc = {"title": "New rules restrict chip exports", "text": ""}
+    assert Classifier(again).classify(doc) == Classifier(first).classify(doc)
+    # the cached form is what is used: a changed entry shows (and proves the cache is read)
+    entries[0].write_bytes(pickle.dumps(again.__class__(
+        path, again.digest, again.settings, {}, [], again.index)))
+    assert load_rules(path, cache_dir=cache_dir).categories == {}
+    # a changed rules file is compiled again, under a key of its own
+    path.write_text(path.read_text() + "\n# edited\n", encoding="utf-8")
+    edited = load_rules(path, cache_dir=cache_dir)
+    assert "export_control" in edited.categories
+    assert len(list(cache_dir.glob("rules-*.pickle"))) == 2
+
+
+def test_a_damaged_or_unwritable_cache_is_compiled_around(tmp_path):
+    path = book(tmp_path, BASIC)
+    cache_dir = tmp_path / "cache"
+    load_rules(path, cache_dir=cache_dir)
+    (entry,) = cache_dir.glob("rules-*.pickle")
+    entry.write_bytes(b"not a pickle")
+    assert "export_control" in load_rules(path, cache_dir=cache_dir).categories
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache directory should be")
+    assert "export_control" in load_rules(path, cache_dir=blocked / "cache").categories
+
+
+def test_a_broken_rules_file_is_never_cached(tmp_path):
+    path = book(tmp_path, "[categories.tariff]\n[[categories.tariff.rules]]\nterms = [\"re:(\"]\n"
+                          "weight = 1\n")
+    cache_dir = tmp_path / "cache"
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="not a valid regular expression"):
+            load_rules(path, cache_dir=cache_dir)
+    assert not list(cache_dir.glob("rules-*.pickle"))
+
+
+def test_old_entries_are_pruned(tmp_path):
+    cache_dir = tmp_path / "cache"
+    for n in range(KEEP + 3):
+        load_rules(book(tmp_path, BASIC + f"\n# version {n}\n"), cache_dir=cache_dir)
+    assert len(list(cache_dir.glob("rules-*.pickle"))) == KEEP
+
+
+# -- evidence, relevance and boilerplate on small rule files ----------------------------------
+
+EXTRAS = BASIC + """
+    [vocab.amount]
+    [evidence]
+    informative = ["re:\\\\d+ companies"]
+    bonus = 1.0
+    [relevance]
+    core = ["@chip", "Taiwan"]
+    [boilerplate]
+    footer = ["About Acme"]
+    navigation = ["Home", "Share"]
+""".replace("[vocab.amount]\n", "")
+
+
+def test_evidence_prefers_the_body_and_the_sentence_naming_a_target(tmp_path):
+    path = book(tmp_path, EXTRAS)
+    text = ("Officials restrict chip sales. They restrict chip tools too, naming 12 companies. "
+            "Lunch was served.")
+    tag = classify(path, "Washington to restrict chip exports", text).tags[0]
+    assert [e["sentence"] for e in tag.evidence] == [
+        "They restrict chip tools too, naming 12 companies.", "Officials restrict chip sales."]
+    bare = classify(path, "Washington to restrict chip exports", "Lunch was served.").tags[0]
+    assert [e["sentence"] for e in bare.evidence] == ["Washington to restrict chip exports"]
+
+
+def test_relevance_is_core_only_when_a_core_term_is_the_subject(tmp_path):
+    path = book(tmp_path, EXTRAS.replace('with = ["@chip"]', ""))
+    assert classify(path, "New rules restrict chip exports").tags[0].relevance == "core"
+    wider = classify(path, "New rules restrict exports of copper").tags[0]
+    assert (wider.relevance, wider.relevance_evidence) == ("wider", [])
+    taiwan = classify(path, "Rules restrict exports", "Taiwan said it would comply.").tags[0]
+    assert taiwan.relevance == "core"
+    assert taiwan.relevance_evidence == [{"sentence": "Taiwan said it would comply.",
+                                          "match": "Taiwan"}]
+    # without a [relevance] table every tag is core
+    plain = book(tmp_path, BASIC.replace('with = ["@chip"]', ""), "plain.toml")
+    assert classify(plain, "New rules restrict exports of copper").tags[0].relevance == "core"
+
+
+def test_a_footer_and_navigation_never_tag(tmp_path):
+    path = book(tmp_path, EXTRAS)
+    footer = ("Acme opened a new office. Staff moved in on Monday.\n"
+              "About Acme\nAcme makes chips and has to restrict chip sales to some buyers.")
+    assert classify(path, "Acme opens an office", footer).labels == []
+    # the same sentence in the body does tag
+    assert classify(path, "Acme opens an office", footer.replace("About Acme\n", "")).labels \
+        == ["export_control"]
+    menu = ("Home\nShare\nRestrict chip exports\nTariffs\n"
+            "Acme opened a new office in the city, the company said on Monday.")
+    assert classify(path, "Acme opens an office", menu).labels == []
+    row = ("Acme opened a new office in the city, the company said on Monday.\n"
+           "News | Restrict chip exports | Contact us")
+    assert classify(path, "Acme opens an office", row).labels == []
+
+
+def test_a_list_in_the_middle_of_a_body_is_not_navigation(tmp_path):
+    path = book(tmp_path, EXTRAS)
+    text = ("The agency announced three measures on Monday, as follows.\n"
+            "- restrict chip exports\n- restrict chip tools\n- review licences\n- more audits\n"
+            "The measures take effect next month, the agency said.")
+    assert classify(path, "Agency acts", text).labels == ["export_control"]
+
+
+def test_a_first_mention_deep_in_a_long_body_counts_less(tmp_path):
+    path = book(tmp_path, BASIC + "\n[settings]\nlead_sentences = 2\ndepth_factor = 0.5\n")
+    filler = "The weather was fine. " * 3
+    early = classify(path, "News", "Officials restrict chip sales. " + filler)
+    deep = classify(path, "News", filler + "Officials restrict chip sales.")
+    assert early.scores["export_control"] == 3 and early.labels == ["export_control"]
+    assert deep.scores["export_control"] == 1.5 and deep.labels == []
+
+
+def test_new_tables_report_their_mistakes(tmp_path):
+    cases = [
+        ('[relevance]\ncore = ["@nothing"]\n[categories.tariff]\n',
+         r"\[relevance\]: core: '@nothing' names no \[vocab\] list"),
+        ("[settings]\ndepth_factor = 2\n[categories.tariff]\n",
+         r"\[settings\] depth_factor: input should be less than or equal to 1"),
+        ('[evidence]\nbonus = -1\n[categories.tariff]\n', r"\[evidence\] bonus"),
+        ('[boilerplate]\nfooters = ["x"]\n[categories.tariff]\n',
+         r"\[boilerplate\] footers: unknown key"),
+        ('[vocab]\na = ["@b"]\nb = ["@a"]\n[categories.tariff]\n[[categories.tariff.rules]]\n'
+         'terms = ["@a"]\nweight = 1\n', r"lists name each other in a circle: @a -> @b -> @a"),
+    ]
+    for body, expected in cases:
+        path = book(tmp_path, body, "broken.toml")
+        with pytest.raises(ConfigError, match=expected):
+            load_rules(path)
+
+
+def test_a_vocab_list_may_name_another(tmp_path):
+    path = book(tmp_path, BASIC.replace(
+        'chip = ["chip", "chips", "semiconductor*", "晶片"]',
+        'chip = ["chip", "chips", "@tools"]\n    tools = ["lithography"]'))
+    assert classify(path, "New rules restrict lithography exports").labels == ["export_control"]
+
+
+def test_chinese_terms_match_either_sides_word(tmp_path):
+    path = book(tmp_path, BASIC)  # the rule's chip term is written 晶片 (Taiwan)
+    for title in ("管制晶片出口", "管制芯片出口"):
+        assert classify(path, title).labels == ["export_control"], title
+
+
+def test_a_very_long_sentence_is_quoted_around_the_match_in_whole_words(tmp_path):
+    path = book(tmp_path, BASIC)
+    words = " ".join(f"word{n}" for n in range(150))
+    tag = classify(path, "News", f"{words} officials restrict chip sales {words}.").tags[0]
+    quote = tag.evidence[0]["sentence"]
+    assert quote.startswith("…word") and quote.endswith("…") and len(quote) <= 402
+    assert "officials restrict chip sales" in quote
+    assert all(w.startswith("word") or w in ("officials", "restrict", "chip", "sales")
+               for w in quote.strip("…").split())

@@ -29,6 +29,9 @@ def labels(classifier, title, text="", **extra):
     ("TSMC Arizona begins production", "The plant is the company's first in the state."),
     # a regular-expression term whose leading word has only three letters ("mov...")
     ("Minister says Taiwan must move half of its chip production to the United States", ""),
+    ("Official says Taiwan should move 40% of its chip supply chain to the United States", ""),
+    # converting CHIPS grants into a government stake is still pressure to build here
+    ("U.S. government takes a 10% equity stake in Intel", ""),
 ])
 def test_investment_pressure_positive(classifier, title, text):
     assert "investment_pressure" in labels(classifier, title, text)
@@ -56,6 +59,8 @@ def test_investment_pressure_negative(classifier, title, text):
      "The United States may restrict sales of advanced chips to China."),
     ("Supplier halts shipments to Huawei", "The supplier stopped the orders last week."),
     ("Chip designer told it needs a licence to export its AI accelerators to China", ""),
+    # "chips" in lower case is the product, not the CHIPS programme's guardrails
+    ("Using Huawei's AI chips anywhere may violate U.S. rules, BIS warns", ""),
 ])
 def test_export_control_positive(classifier, title, text):
     assert "export_control" in labels(classifier, title, text)
@@ -70,6 +75,25 @@ def test_export_control_positive(classifier, title, text):
 ])
 def test_export_control_negative(classifier, title, text):
     assert "export_control" not in labels(classifier, title, text)
+
+
+def test_a_section_232_notice_from_bis_is_not_an_export_control(classifier):
+    doc = {"title": "Notice of Request for Public Comments on Section 232 National Security "
+                    "Investigation of Imports of Polysilicon",
+           "text": "The Secretary initiated an investigation of imports of polysilicon. "
+                   "Interested parties may send written comments to the Bureau of Industry "
+                   "and Security.",
+           "source": "federal_register",
+           "metadata": {"agencies": [{"slug": "industry-and-security-bureau"}]}}
+    assert classifier.classify(doc).labels == ["tariff"]
+
+
+def test_chips_guardrails_are_not_export_controls(classifier):
+    text = ("Funding recipients are prohibited from joint research with foreign entities of "
+            "concern. A recipient may not expand semiconductor capacity in a foreign country of "
+            "concern for ten years.")
+    assert labels(classifier, "Preventing the Improper Use of CHIPS Act Funding", text) == [
+        "investment_pressure"]
 
 
 # -- alliance ---------------------------------------------------------------------------------
@@ -195,14 +219,27 @@ def test_evidence_points_at_the_sentence_that_matched(classifier):
         "match": "Entity List"}
 
 
-def test_title_match_is_the_first_evidence(classifier):
+def test_a_body_sentence_is_the_evidence_and_the_title_only_when_the_body_adds_nothing(
+        classifier):
+    title = "Section 232 Investigation of Imports of Copper"
     result = classifier.classify({
-        "title": "Section 232 Investigation of Imports of Copper",
+        "title": title,
         "text": "The Secretary initiated the investigation. Tariffs may follow."})
     tag = result.tags[0]
-    assert tag.evidence[0]["sentence"] == "Section 232 Investigation of Imports of Copper"
-    assert tag.evidence[0]["match"] == "Section 232"
-    assert tag.score > 4
+    assert tag.evidence == [{"sentence": "Tariffs may follow.", "match": "Tariffs"}]
+    assert tag.score > 4  # the title still weighs more than a sentence of the body
+    bare = classifier.classify({"title": title, "text": "The Secretary met industry."})
+    assert bare.tags[0].evidence == [{"sentence": title, "match": "Section 232"}]
+
+
+def test_the_sentence_naming_the_amount_or_target_comes_first(classifier):
+    text = ("The Department of Commerce announced new export controls today. "
+            "The rule adds 27 companies, including SMIC, to the Entity List.")
+    tag = classifier.classify({"title": "Commerce acts", "text": text}).tags[0]
+    assert tag.category == "export_control"
+    assert tag.evidence[0]["sentence"] == (
+        "The rule adds 27 companies, including SMIC, to the Entity List.")
+    assert len(tag.evidence) == 2
 
 
 def test_metadata_bis_rule_amending_the_ear(classifier):
@@ -245,3 +282,159 @@ def test_patent_licensing_is_not_an_export_control(classifier):
     assert "export_control" not in labels(
         classifier, "Chip designer signs patent licence with a handset maker",
         "The licence covers modem technology.")
+
+
+# -- keyword traps: each is a rule of its own -------------------------------------------------
+
+@pytest.mark.parametrize("title, text", [
+    # tariff-rate quotas for sugar and other farm goods: a routine allocation
+    ("Fiscal Year 2027 Tariff-Rate Quota Allocations for Raw Cane Sugar",
+     "USTR announces the in-quota quantity of the tariff-rate quota for imported raw cane sugar "
+     "and its allocation among supplying countries under the Harmonized Tariff Schedule."),
+    ("Tariff-rate quota for certain dairy products", "Import licences for the quota year open."),
+    ("農業部公告關稅配額 稻米進口配額分配", ""),
+    # Tariff of Tolls: a waterway's schedule of charges
+    ("Seaway Regulations and Rules: Tariff of Tolls",
+     "The Corporation amends the Tariff of Tolls charged to vessels using the Seaway."),
+    # foreign-trade zones: a customs procedure
+    ("Foreign-Trade Zone 75, Phoenix, Arizona; Authorization of Production Activity",
+     "The Foreign-Trade Zones Board authorized production of semiconductor wafers; duties on "
+     "foreign components may be deferred or reduced."),
+])
+def test_traps_that_are_not_tariffs(classifier, title, text):
+    assert "tariff" not in labels(classifier, title, text)
+    assert "investment_pressure" not in labels(classifier, title, text)
+
+
+def test_an_export_rules_de_minimis_clause_is_not_a_tariff(classifier):
+    text = ("The rule revises the de minimis provisions of the Export Administration "
+            "Regulations: foreign-made items that incorporate more than 25 percent controlled "
+            "U.S.-origin content are subject to the EAR.")
+    assert labels(classifier, "Revisions to the de minimis rule for foreign-made items",
+                  text) == ["export_control"]
+    # de minimis as the duty-free treatment of small parcels is a tariff measure
+    assert "tariff" in labels(classifier, "Suspending duty-free de minimis treatment",
+                              "Low-value shipments will no longer enter duty-free.")
+
+
+@pytest.mark.parametrize("title, text", [
+    ("Commission approves aid for a new fab under the EU Chips Act",
+     "The European Commission approved 5 billion euros in state aid under the EU Chips Act for "
+     "a foundry joint venture in Dresden, Germany."),
+    ("METI approves additional support for a 2nm pilot line",
+     "Japan's industry ministry will provide further subsidies to Rapidus for its pilot line in "
+     "Hokkaido."),
+    ("日本經產省加碼補助熊本二廠", "日本政府將再補助台積電在熊本興建的第二座晶圓廠。"),
+    ("台版晶片法案上路 半導體研發支出可抵減營所稅",
+     "經濟部表示，產業創新條例第10條之2讓半導體業者的前瞻研發支出可抵減所得稅。"),
+])
+def test_fabs_subsidised_outside_the_us_are_not_investment_pressure(classifier, title, text):
+    assert "investment_pressure" not in labels(classifier, title, text)
+
+
+@pytest.mark.parametrize("title, text", [
+    ("Chipmaker Board of Directors Meeting Resolutions",
+     "The Board approved capital appropriations of approximately US$15 billion for capacity "
+     "installation and fab construction, and a cash dividend of NT$5.0 per share."),
+    ("台積公司董事會決議", "董事會核准資本預算約152億美元，並核准每股配發現金股利新台幣5元。"),
+    ("Chipmaker March Revenue Report",
+     "The company announced net revenue for March; revenue increased 12 percent from February. "
+     "Its Arizona fab ramped up as planned."),
+])
+def test_board_resolutions_and_revenue_reports_stay_untagged(classifier, title, text):
+    assert labels(classifier, title, text) == []
+
+
+@pytest.mark.parametrize("title, text", [
+    ("TSMC Board of Directors Meeting Resolutions",
+     "The Board approved a capital injection of not more than US$5 billion in TSMC Arizona, a "
+     "wholly-owned subsidiary. It also approved a cash dividend of NT$5.0 per share."),
+    ("台積公司董事會決議", "核准對百分之百持股之子公司TSMC Arizona增資不超過50億美元。"),
+])
+def test_a_board_resolution_committing_capital_to_a_us_fab_is_investment_pressure(
+        classifier, title, text):
+    assert labels(classifier, title, text) == ["investment_pressure"]
+
+
+# -- Taiwan's and the mainland's wording --------------------------------------------------------
+
+@pytest.mark.parametrize("title, text, expected", [
+    # TSMC's own name
+    ("台積公司擴大在美投資 再增三座晶圓廠", "", {"investment_pressure"}),
+    # a term written with Taiwan's word finds the mainland's, and the other way round
+    ("美国芯片法案拨款到位", "", {"investment_pressure"}),
+    ("美國晶片法案撥款到位", "", {"investment_pressure"}),
+    # Taiwan's names of frameworks and offices
+    ("印太經濟架構供應鏈協定生效", "", {"alliance"}),
+    ("台美簽署科學及技術合作協定", "", {"alliance"}),
+    ("經貿辦：台美第三輪實體磋商結束", "", {"tariff"}),
+    ("投審會核准台積電增資美國子公司", "", {"investment_pressure"}),
+    ("經濟部投資審議司核准晶圓廠赴美投資", "", {"investment_pressure"}),
+    ("投審會有條件核准晶圓代工廠南京廠擴產", "", {"export_control"}),
+    ("美國商務部產業安全局公布新規", "", {"export_control"}),
+    ("美国商务部工业和安全局发布新规", "", {"export_control"}),
+    ("商務部公布補助護欄規則", "受補助半導體廠十年內不得在受關注國家擴產。",
+     {"investment_pressure"}),
+    ("国科会：海外设厂技术维持N-1 先进制程根留台湾", "", {"investment_pressure"}),
+    ("國科會公告核心關鍵技術清單 半導體製程入列", "", {"export_control"}),
+    ("第一次美日半導體協定簽署三十年回顧", "", {"tariff"}),
+    ("美商務部啟動半導體 232 調查", "", {"tariff"}),
+    ("美商務部啟動半導體232調查", "", {"tariff"}),
+    # mainland statements answering a US measure take the measure's category
+    ("商务部新闻发言人就美方修订对华半导体出口管制答记者问", "", {"export_control"}),
+    ("国台办：民进党当局配合美方对大陆芯片出口管制", "", {"export_control"}),
+    ("商务部回应美方对华加征关税", "", {"tariff"}),
+    ("国台办：台积电赴美投资是掏空台湾", "", {"investment_pressure"}),
+    # a domestic chip alliance is not a US-led coalition
+    ("台灣AI晶片聯盟成立 經濟部主導", "", set()),
+])
+def test_taiwan_and_mainland_wording(classifier, title, text, expected):
+    assert set(labels(classifier, title, text)) == expected
+
+
+def test_one_term_finds_both_sides_words_and_evidence_quotes_the_source():
+    classifier = Classifier(load_rules())
+    # 記憶體 (Taiwan) and 内存 (mainland) are one word to the rules; the quote is the source's
+    doc = {"title": "記憶體出口管制", "text": "美國宣布記憶體晶片出口管制，執行長表示將遵守。"}
+    tag = classifier.classify(doc).tags[0]
+    assert tag.category == "export_control"
+    assert tag.evidence[0]["sentence"] == "美國宣布記憶體晶片出口管制,執行長表示將遵守。"
+    assert tag.evidence[0]["match"] == "出口管制"
+
+
+# -- relevance: chips or Taiwan as the subject ------------------------------------------------
+
+@pytest.mark.parametrize("title, text, category, relevance", [
+    ("Notice of Request for Public Comments on Section 232 National Security Investigation of "
+     "Imports of Copper", "The Secretary initiated an investigation of imports of copper.",
+     "tariff", "wider"),
+    ("Notice of Request for Public Comments on Section 232 National Security Investigation of "
+     "Imports of Semiconductors", "", "tariff", "core"),
+    ("Certain Steel Nails From Taiwan: Final Results of Antidumping Duty Administrative Review",
+     "", "tariff", "core"),
+    ("Imposing Duties To Address the Synthetic Opioid Supply Chain",
+     "The order imposes additional duties on imports from the PRC.", "tariff", "wider"),
+    ("Addition of Entities to the Entity List",
+     "BIS adds four shipping companies to the Entity List for diverting aircraft parts.",
+     "export_control", "wider"),
+    ("Addition of Entities to the Entity List",
+     "BIS adds four companies to the Entity List for supplying advanced chips to the military.",
+     "export_control", "core"),
+    ("美國對進口銅課徵232關稅", "", "tariff", "wider"),
+    ("美國對台灣加徵對等關稅", "", "tariff", "core"),
+])
+def test_relevance(classifier, title, text, category, relevance):
+    tag = {t.category: t for t in classifier.classify({"title": title, "text": text}).tags}[
+        category]
+    assert tag.relevance == relevance
+    assert bool(tag.relevance_evidence) == (relevance == "core")
+
+
+def test_relevance_evidence_names_the_sentence_and_the_word(classifier):
+    text = ("The Department of Commerce imposed new export controls today. The controls cover "
+            "advanced semiconductors and the tools to make them.")
+    tag = classifier.classify({"title": "Commerce acts", "text": text}).tags[0]
+    assert tag.relevance == "core"
+    assert tag.relevance_evidence == [{
+        "sentence": "The controls cover advanced semiconductors and the tools to make them.",
+        "match": "semiconductors"}]

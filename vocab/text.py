@@ -17,8 +17,12 @@ from functools import lru_cache
 HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HAN = re.compile(f"[{HAN_CLASS}]")
 HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
-# Traditional -> Simplified, characters and common phrases (OpenCC's offline tables).
+# Traditional -> Simplified, character by character (OpenCC's offline tables): the length of
+# the text holds, so an offset found in the folded text is the same place in the original.
 OPENCC_CONFIG = "t2s"
+# Taiwan's and the mainland's words for the same thing (晶片 and 芯片, 記憶體 and 内存):
+# OpenCC's phrase tables, Taiwan to mainland and mainland to Taiwan.
+REGION_CONFIGS = ("tw2sp", "s2twp")
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _PARAGRAPH = re.compile(r"\n\s*\n")
@@ -27,6 +31,8 @@ _WIDE = re.compile(r"[\uff01-\uff5e\uff61]+")  # full-width ASCII forms, halfwid
 
 
 def _nfc(value: str) -> str:
+    if value.isascii():  # plain ASCII is already all of this
+        return value
     if not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
     for char, replacement in _INVISIBLE.items():
@@ -59,6 +65,8 @@ def clean_lines(value: str | None) -> str:
 def fold_width(value: str) -> str:
     """Full-width Latin letters, digits and punctuation to their plain forms (NFKC on those
     only: NFKC over whole Chinese texts is slow and changes more than matching needs)."""
+    if value.isascii() or not _WIDE.search(value):
+        return value
     return _WIDE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), value)
 
 
@@ -66,11 +74,11 @@ def has_han(value: str | None) -> bool:
     return bool(value) and HAN.search(value) is not None
 
 
-@lru_cache(maxsize=1)
-def _converter():
+@lru_cache(maxsize=4)
+def _converter(config: str = OPENCC_CONFIG):
     import opencc  # imported on first use: no work at import time
 
-    return opencc.OpenCC(OPENCC_CONFIG)
+    return opencc.OpenCC(config)
 
 
 def to_simplified(value: str | None) -> str:
@@ -78,3 +86,19 @@ def to_simplified(value: str | None) -> str:
     if not has_han(value):
         return value or ""
     return _converter().convert(value)
+
+
+def regional_forms(value: str) -> list[str]:
+    """A Chinese word or phrase in every form it is matched in: folded to Simplified, and the
+    other side of the Strait's word for it, folded too (晶片 -> 晶片, 芯片). Latin text and
+    phrases with no regional variant give one form."""
+    if not has_han(value):
+        return [value]
+    folded = to_simplified(value)
+    forms = [folded]
+    for config in REGION_CONFIGS:
+        source = folded if config.startswith("s") else value
+        other = to_simplified(_converter(config).convert(source))
+        if other not in forms:
+            forms.append(other)
+    return forms

@@ -1,5 +1,5 @@
 """The classifier: a rule table (data, in TOML) that tags documents with the categories it
-declares, each tag with its score and evidence.
+declares, each tag with its score, evidence and relevance.
 
 The names below are loaded on first use, so that importing this package (for the path of the
 default rules, say) does not compile anything.
@@ -12,8 +12,8 @@ from importlib import import_module
 from .defaults import DEFAULT_RULES
 
 _EXPORTS = {
-    "ENGINE_VERSION": "engine", "Classifier": "engine", "Result": "engine", "Tag": "engine",
-    "RuleBook": "rules", "load_rules": "rules",
+    "CORE": "engine", "ENGINE_VERSION": "engine", "WIDER": "engine", "Classifier": "engine",
+    "Result": "engine", "Tag": "engine", "RuleBook": "rules", "load_rules": "rules",
 }
 
 __all__ = ["DEFAULT_RULES", "build_classifier", *_EXPORTS]
@@ -27,7 +27,9 @@ def __getattr__(name: str):
 
 def build_classifier(config=None, rules_path=None):
     """A classifier from the configuration's [classifier] section (or the defaults);
-    `rules_path` overrides the configured rules file."""
+    `rules_path` overrides the configured rules file. The compiled rules are kept in the
+    user's cache directory for the next start."""
+    from .cache import user_cache_dir
     from .engine import Classifier
     from .rules import load_rules
 
@@ -36,4 +38,4 @@ def build_classifier(config=None, rules_path=None):
     kwargs = {}
     if settings is not None:
         kwargs = {"min_score": settings.min_score, "max_evidence": settings.max_evidence}
-    return Classifier(load_rules(path), **kwargs)
+    return Classifier(load_rules(path, cache_dir=user_cache_dir()), **kwargs)

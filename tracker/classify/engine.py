@@ -1,5 +1,5 @@
-"""The classifier: run a rule book over a document and give each category a score and the
-sentences that earned it."""
+"""The classifier: run a rule book over a document and give each category a score, the
+sentences that earned it and whether chips or Taiwan are its subject."""
 
 from __future__ import annotations
 
@@ -7,22 +7,27 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from .boilerplate import strip_boilerplate
 from .rules import AnchorIndex, Category, MetadataRule, Rule, RuleBook, Scan
 from .text import Prepared, prepare
 
 # Bump when the engine's way of scoring changes; the rules file's hash covers the rules.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 EVIDENCE_CHARS = 400
+CORE, WIDER = "core", "wider"
 
 
 @dataclass
 class Tag:
     category: str
     score: float
-    evidence: list[dict] = field(default_factory=list)  # [{"sentence", "match"}]
+    evidence: list[dict] = field(default_factory=list)  # [{"sentence", "match"}], best first
+    relevance: str = CORE  # core: chips, chipmaking, chip companies or Taiwan are the subject
+    relevance_evidence: list[dict] = field(default_factory=list)  # what made it core
 
     def as_dict(self) -> dict:
-        return {"category": self.category, "score": self.score, "evidence": self.evidence}
+        return {"category": self.category, "score": self.score, "evidence": self.evidence,
+                "relevance": self.relevance, "relevance_evidence": self.relevance_evidence}
 
 
 @dataclass
@@ -34,12 +39,16 @@ class Result:
     def labels(self) -> list[str]:
         return [t.category for t in self.tags]
 
+    @property
+    def relevance(self) -> dict[str, str]:
+        return {t.category: t.relevance for t in self.tags}
+
 
 @dataclass
 class _Hit:
-    weight: float  # what this rule adds
-    sentence: int
-    span: tuple[int, int]
+    weight: float  # what this rule adds to the score
+    rule_weight: float  # the rule's own weight (ranks the sentences it matched)
+    sentences: dict[int, tuple[int, int]]  # sentence -> the first match there
     note: str | None = None  # for metadata rules: what was seen
 
 
@@ -62,6 +71,7 @@ class Classifier:
         `doc_type` and `metadata` (a dict or its JSON) for metadata rules."""
         prepared = prepare(doc.get("title"), doc.get("text"))
         scan = Scan(prepared, self.book.index)
+        strip_boilerplate(scan, self.book.boilerplate)
         vetoed, penalties = self._exclusions(scan)
         metadata = _metadata_of(doc)
         tags, scores = [], {}
@@ -74,7 +84,9 @@ class Classifier:
             scores[name] = score
             threshold = category.threshold if category.threshold is not None else self.min_score
             if hits and score >= threshold:
-                tags.append(Tag(name, score, self._evidence(hits, prepared)))
+                evidence, order = self._evidence(hits, scan)
+                relevance, why = self._relevance(hits, order, scan)
+                tags.append(Tag(name, score, evidence, relevance, why))
         tags.sort(key=lambda t: -t.score)
         return Result(tags, scores)
 
@@ -85,31 +97,29 @@ class Classifier:
         everything = set(self.book.categories)
         vetoed: set[str] = set()
         penalties: dict[str, float] = {}
-        masked = False
+        masked: list[tuple[int, int]] = []
         for exclusion in self.book.exclusions:
             spans = exclusion.terms.find(scan)
             if not spans:
                 continue
             targets = exclusion.categories if exclusion.categories is not None else everything
             if exclusion.effect == "mask":
-                chars = list(doc.match)
-                for start, end in spans:
-                    chars[start:end] = " " * (end - start)
-                doc.match = "".join(chars)
-                masked = True
+                masked += spans
             elif exclusion.effect == "veto":
                 vetoed |= targets
             else:
                 for name in targets:
                     penalties[name] = penalties.get(name, 0.0) + exclusion.penalty
         if masked:
-            doc.lowered = _lower(doc.match)
+            doc.blank(masked)
             scan.reset()
         return vetoed, penalties
 
     def _text_hits(self, category: Category, scan: Scan) -> list[_Hit]:
         hits = []
         for rule in category.rules:
+            if id(rule.terms) not in scan.live:
+                continue  # none of its terms can occur in this document
             hit = self._rule_hit(rule, scan)
             if hit:
                 hits.append(hit)
@@ -134,55 +144,113 @@ class Classifier:
             located = [m for m in located if m[0] not in where]
             if not located:
                 return None
+        sentences: dict[int, tuple[int, int]] = {}
+        for index, span in sorted(located, key=lambda m: m[1][0]):
+            sentences.setdefault(index, span)
         settings = self.book.settings
-        located.sort(key=lambda m: (not doc.in_title(m[0]), m[1][0]))
-        best_sentence, best_span = located[0]
-        weight = rule.weight * (settings.title_factor if doc.in_title(best_sentence) else 1.0)
-        extra = len({m[0] for m in located}) - 1
-        weight += rule.weight * settings.repeat_bonus * min(extra, settings.repeat_cap)
-        return _Hit(weight, best_sentence, best_span)
+        first = min(sentences)
+        if doc.in_title(first):
+            factor = settings.title_factor
+        elif first - _body_index(doc) >= settings.lead_sentences:
+            factor = settings.depth_factor  # a first mention deep in a long body counts less
+        else:
+            factor = 1.0
+        extra = min(len(sentences) - 1, settings.repeat_cap)
+        weight = rule.weight * factor + rule.weight * settings.repeat_bonus * extra
+        return _Hit(weight, rule.weight, sentences)
 
     def _metadata_hits(self, category: Category, doc: dict, metadata: dict) -> list[_Hit]:
         hits = []
         for rule in category.metadata:
             note = _metadata_match(rule, doc, metadata, self.book.index)
             if note:
-                hits.append(_Hit(rule.weight, -1, (0, 0), note=note))
+                hits.append(_Hit(rule.weight, rule.weight, {}, note=note))
         return hits
 
-    def _evidence(self, hits: list[_Hit], doc: Prepared) -> list[dict]:
-        evidence, seen = [], set()
-        for hit in sorted(hits, key=lambda h: -h.weight):
-            if hit.note is not None:
-                entry = {"sentence": hit.note, "match": hit.note.split(": ", 1)[-1]}
-            else:
-                if hit.sentence in seen:
-                    continue
-                seen.add(hit.sentence)
-                entry = {"sentence": _clip(doc, hit.sentence, hit.span),
-                         "match": doc.display[hit.span[0]:hit.span[1]]}
-            evidence.append(entry)
+    def _evidence(self, hits: list[_Hit], scan: Scan) -> tuple[list[dict], list[int]]:
+        """The body sentences that earned the tag, the most informative first (the weight of
+        the rules they matched, plus a bonus for naming an amount, a rate or a target, a little
+        less the later they come); the title only when no body sentence did; then what the
+        source's metadata showed. Returns the entries and the sentences they quote."""
+        doc = scan.doc
+        rank: dict[int, float] = {}
+        best: dict[int, tuple[float, tuple[int, int]]] = {}
+        for hit in hits:
+            for index, span in hit.sentences.items():
+                rank[index] = rank.get(index, 0.0) + hit.rule_weight
+                if index not in best or hit.rule_weight > best[index][0]:
+                    best[index] = (hit.rule_weight, span)
+        body = [i for i in rank if not doc.in_title(i)]
+        if body:
+            book, first = self.book, _body_index(doc)
+            # a lead names the action: later sentences rank a little lower
+            decay = {i: max(0.5, 1 - book.position_decay * (i - first)) for i in body}
+            order = sorted(body, key=lambda i: (-rank[i] * decay[i], i))
+            if len(body) > 1 and book.informative:
+                # naming an amount, a rate or a target can lift a sentence by at most `most`:
+                # only the best few sentences within that of the last one quoted are looked at
+                most = book.informative_bonus * len(book.informative)
+                last = order[min(self.max_evidence, len(order)) - 1]
+                for i in order[:4 * self.max_evidence]:
+                    if (rank[i] + most) * decay[i] >= rank[last] * decay[last]:
+                        rank[i] += book.informative_bonus * sum(
+                            1 for terms in book.informative if scan.sentence_has(terms, i))
+                order = sorted(body, key=lambda i: (-rank[i] * decay[i], i))
+            order = order[:self.max_evidence]
+        else:
+            order = sorted(rank)[:1]
+        evidence = [{"sentence": _clip(doc, i, best[i][1]), "match": doc.quote(*best[i][1])}
+                    for i in order]
+        for hit in sorted((h for h in hits if h.note is not None), key=lambda h: -h.weight):
             if len(evidence) >= self.max_evidence:
                 break
-        return evidence
+            evidence.append({"sentence": hit.note, "match": hit.note.split(": ", 1)[-1]})
+        return evidence, order
+
+    def _relevance(self, hits: list[_Hit], order: list[int],
+                   scan: Scan) -> tuple[str, list[dict]]:
+        """core when a chip or Taiwan term occurs in the sentences quoted as evidence, the
+        title, the first sentences of the body or another sentence that earned the tag (in
+        that order); otherwise wider."""
+        core = self.book.core
+        if core is None:
+            return CORE, []
+        doc = scan.doc
+        places = list(order)
+        if doc.title_end:
+            places.append(0)
+        first = _body_index(doc)
+        places += range(first, first + self.book.subject_lead)
+        places += sorted({i for h in hits for i in h.sentences})
+        seen = set()
+        for index in places:
+            if index in seen or index >= len(doc.sentences):
+                continue
+            seen.add(index)
+            span = scan.first_in(core, index)
+            if span is not None:
+                return CORE, [{"sentence": _clip(doc, index, span), "match": doc.quote(*span)}]
+        return WIDER, []
 
 
-def _lower(text: str) -> str:
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a few characters lower-case to two; keep offsets true
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    return lowered
+def _body_index(doc: Prepared) -> int:
+    """The index of the body's first sentence."""
+    return 1 if doc.title_end else 0
 
 
 def _clip(doc: Prepared, index: int, span: tuple[int, int]) -> str:
     """The sentence, or a window of it around the match when it is very long."""
     begin, end = doc.sentences[index]
-    text = doc.display[begin:end]
+    text = doc.quote(begin, end)
     if len(text) <= EVIDENCE_CHARS:
         return text.strip()
-    middle = (span[0] + span[1]) // 2 - begin
+    middle = len(doc.quote(begin, (span[0] + span[1]) // 2))
     lo = max(0, min(middle - EVIDENCE_CHARS // 2, len(text) - EVIDENCE_CHARS))
     hi = lo + EVIDENCE_CHARS
+    if lo > 0 and " " in text[lo:middle]:  # whole words at the edges (Chinese has no spaces)
+        lo = text.index(" ", lo) + 1
+    if hi < len(text) and " " in text[middle:hi]:
+        hi = text.rindex(" ", middle, hi)
     return ("…" if lo > 0 else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
 
 

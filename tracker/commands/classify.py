@@ -19,8 +19,10 @@ def register(subparsers) -> None:
         description="Read JSON lines, each an object with 'title' and 'text' (and optionally "
                     "'lang', 'source', 'doc_type', 'metadata'), from FILE or standard input, "
                     "and write each object back on one line with 'labels' (a list), "
-                    "'scores' (category -> number) and 'evidence' (category -> sentences) "
-                    "added, in order. A line that is not such an object is reported on "
+                    "'scores' (category -> number), 'evidence' (category -> sentences, the "
+                    "most informative first) and 'relevance' (category -> 'core' when chips "
+                    "or Taiwan are the subject, 'wider' when not) added, in order. A line that "
+                    "is not such an object is reported on "
                     "standard error with its line number and left out; the other lines are "
                     "still classified, and the exit status is then 2.")
     parser.add_argument("file", nargs="?", metavar="FILE",
@@ -59,7 +61,8 @@ def handle(args: argparse.Namespace) -> int:
             result = classifier.classify(doc)
             evidence = {t.category: [e["sentence"] for e in t.evidence] for t in result.tags}
             out.write(json.dumps({**doc, "labels": result.labels, "scores": result.scores,
-                                  "evidence": evidence}, ensure_ascii=False) + "\n")
+                                  "evidence": evidence, "relevance": result.relevance},
+                                 ensure_ascii=False) + "\n")
     out.flush()
     if bad:
         print(f"chipwatch: {bad} line{'s' if bad != 1 else ''} of {name} could not be "
