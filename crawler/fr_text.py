@@ -28,6 +28,9 @@ HEADER_LINE = re.compile(
     r"^\s*(?:\[Federal Register Volume [^\]]*\]|\[(?:Rules and Regulations|Proposed Rules|"
     r"Notices|Presidential Documents)\]|\[Pages? [^\]]*\]|From the Federal Register Online "
     r"via .*|\[FR Doc(?: No)?[.:][^\]]*\]|\[\[Page \d+\]\]|(?i:BILLING CODE) .*|-{5,}|_{5,}|0)\s*$")
+# The running head the Register prints over presidential documents, as paragraphs.
+RUNNING_HEAD = re.compile(r"^(?:Federal Register / Vol\. \d+.*|Presidential Documents|"
+                          r"Title 3-- The President)$")
 PAGE_MARK = re.compile(r"\[\[Page \d+\]\]")
 FILED = re.compile(r"\[FR Doc\. [^\]]*Filed[^\]]*\]")
 
@@ -62,7 +65,8 @@ def reflow(raw: str) -> str:
         current.append(line.strip())
     if current:
         paragraphs.append(" ".join(current))
-    return "\n\n".join(re.sub(r"\s+", " ", p) for p in paragraphs)
+    paragraphs = [re.sub(r"\s+", " ", p) for p in paragraphs]
+    return "\n\n".join(p for p in paragraphs if not RUNNING_HEAD.match(p))
 
 
 # -- the Entity List -------------------------------------------------------------------------

@@ -24,7 +24,7 @@ HTML = "text/html; charset=utf-8"
 @dataclass(frozen=True)
 class Page:
     body: bytes
-    kind: str  # listing | article
+    kind: str  # listing | feed | article
     content_type: str = HTML
 
 
@@ -330,6 +330,9 @@ def trendforce_site(lang: str) -> dict[str, Page]:
 def build_sites() -> dict[str, dict[str, Page]]:
     """Every replayed site's pages by site id (see replay.sites); the Federal Register API is
     answered by the server."""
+    from replay.declared import declared_sites  # it builds on this module's Page and load
+
     return {"commerce": commerce_site(), "bis": bis_site(), "tsmc": tsmc_site(),
             "trendforce": trendforce_site("en"),
-            site_id("trendforce", "base_url_zh"): trendforce_site("zh-Hans")}
+            site_id("trendforce", "base_url_zh"): trendforce_site("zh-Hans"),
+            **declared_sites()}

@@ -5,24 +5,30 @@ conditional request for an unchanged page is answered `304 Not Modified`, as a w
 site would: a second crawl revalidates its listings instead of downloading them again.
 Federal Register searches (`/api/v1/documents.json`) are answered from the real results in
 `data/federal_register.json` with the API's envelope, its `publication_date` filter, its
-`per_page`/`page` paging and only the `fields[]` asked for.
+`per_page`/`page` paging and only the `fields[]` asked for; the full texts their
+`raw_text_url` and `body_html_url` name are served from `data/federal_register_full_text/`.
+Pages carry the content type their site sends (the Office of the President's none).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from replay.pages import Page, build_sites, load
+from replay.pages import DATA, Page, build_sites, load
 from replay.sites import replayed_sites
 
 ROBOTS = b"User-agent: *\nAllow: /\n"
 LAST_MODIFIED = "Fri, 02 Oct 2026 12:00:00 GMT"
 FR_API = ("/api/v1/documents.json", "/api/v1/documents")
+FULL_TEXT = re.compile(
+    r"^/documents/full_text/(text|html)/\d{4}/\d{2}/\d{2}/([\w-]+)\.(txt|html)$")
+FULL_TEXT_TYPES = {"txt": "text/plain; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 
 @dataclass
@@ -103,6 +109,9 @@ class ReplayServer:
         if site == "federal_register":
             if parts.path in FR_API:
                 return 200, self.fr_search(parts.query), "application/json; charset=utf-8", "api"
+            text = full_text(parts.path)
+            if text:
+                return 200, text[0], text[1], "fulltext"
             return 404, b"not found", "text/plain", "missing"
         pages = self.sites.get(site, {})
         page = pages.get(raw_path) or (pages.get(parts.path) if not parts.query else None)
@@ -166,3 +175,14 @@ class ReplayServer:
                 self.wfile.write(body)
 
         return Handler
+
+
+def full_text(path: str) -> tuple[bytes, str] | None:
+    """(body, content type) of a Federal Register full-text URL the replay has a file for:
+    data/federal_register_full_text/<document number>.<txt|html>."""
+    match = FULL_TEXT.match(path)
+    if not match:
+        return None
+    number, extension = match.group(2), match.group(3)
+    found = DATA / "federal_register_full_text" / f"{number}.{extension}"
+    return (found.read_bytes(), FULL_TEXT_TYPES[extension]) if found.is_file() else None

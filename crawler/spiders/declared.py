@@ -165,6 +165,11 @@ class DeclaredSpider(ListingSpider):
         entry.summary = clean_line(body_text(entry.description))[:500]
         return entry
 
+    def progress_line(self, listing: Listing, entries: list[Entry], tally) -> str:
+        line = super().progress_line(listing, entries, tally)
+        return line.replace("listing page", "feed page", 1) if self.readings[
+            listing.lang].feed else line
+
     def no_items(self, response, listing: Listing) -> None:
         if response.url in self.explained:
             return
