@@ -1,9 +1,10 @@
 """One crawl of one source, in its own process (a Twisted reactor cannot be restarted).
 
-    python -m crawler.run --spec SPEC.json --items ITEMS.jsonl --stats STATS.json
+    python -m crawler.run --spec SPEC.json --items ITEMS.jsonl --stats STATS.json [--capture DIR]
 
 Documents are written as JSON lines as they are scraped; Scrapy's stats, the spider's
 recorded problems and any callback errors are written to STATS.json when the crawl ends.
+With --capture, every response the sites sent is also kept in DIR (crawler/capture.py).
 The exit status says only whether this program itself worked: a crawl's health is in its
 stats.
 """
@@ -22,6 +23,9 @@ from crawler.options import CrawlSettings
 from crawler.settings import from_spec
 from crawler.spiders import spider_class
 from crawler.spiders.base import PROBLEMS_STAT
+
+# Between the HTTP cache (900) and the redirect middleware (600): every response as sent.
+CAPTURE_ORDER = 650
 
 
 class CrawlRecorder:
@@ -49,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spec", required=True, help="crawl specification (JSON)")
     parser.add_argument("--items", required=True, help="where to write documents (JSON lines)")
     parser.add_argument("--stats", required=True, help="where to write the crawl's stats (JSON)")
+    parser.add_argument("--capture", metavar="DIR",
+                        help="also keep every response the sites sent in DIR")
     args = parser.parse_args(argv)
 
     with open(args.spec, encoding="utf-8") as fh:
@@ -56,6 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     settings = from_spec(CrawlSettings.model_validate(spec["crawl"]))
     settings.update({"LOG_LEVEL": "INFO",
                      "LOG_FORMAT": "%(name)s %(levelname)s: %(message)s"})
+    if args.capture:
+        settings["DOWNLOADER_MIDDLEWARES"] = {**settings["DOWNLOADER_MIDDLEWARES"],
+                                              "crawler.capture.CaptureExchanges": CAPTURE_ORDER}
+        settings["CHIPWATCH_CAPTURE"] = args.capture
+        settings["CHIPWATCH_CAPTURE_SITES"] = {key: value for key, value in spec["source"].items()
+                                               if key.startswith("base_url")}
     for noisy in ("scrapy", "twisted", "py.warnings", "protego", "filelock", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     process = CrawlerProcess(settings)

@@ -24,8 +24,10 @@ HTML = "text/html; charset=utf-8"
 @dataclass(frozen=True)
 class Page:
     body: bytes
-    kind: str  # listing | feed | article
+    kind: str  # listing | feed | article | captured
     content_type: str = HTML
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()  # more headers to send (a redirect's Location)
 
 
 def load(name: str):

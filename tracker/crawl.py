@@ -82,9 +82,10 @@ def build_spec(config: Config, source: str, *, mode: str = "routine", since: str
     }
 
 
-def run_crawl(spec: dict, *, timeout: float,
-              on_log: Callable[[str], None] | None = None) -> CrawlResult:
-    """Run `python -m crawler.run` for one spec; never raises for a failing site."""
+def run_crawl(spec: dict, *, timeout: float, on_log: Callable[[str], None] | None = None,
+              capture: Path | None = None) -> CrawlResult:
+    """Run `python -m crawler.run` for one spec; never raises for a failing site. With
+    `capture`, every response is also kept there as a fixture set (crawler/capture.py)."""
     source = spec["name"]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"chipwatch-{source}-") as tmp:
@@ -94,6 +95,8 @@ def run_crawl(spec: dict, *, timeout: float,
         spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
         command = [sys.executable, "-m", "crawler.run", "--spec", str(spec_path),
                    "--items", str(items_path), "--stats", str(stats_path)]
+        if capture is not None:
+            command += ["--capture", str(capture)]
         tail: deque[str] = deque(maxlen=20)
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                  text=True, encoding="utf-8", errors="replace",
