@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-INDEX = "exchanges.jsonl"
-BODIES = "bodies"
+from vocab.captures import BODIES, INDEX
+
 DROPPED_HEADERS = {b"content-encoding", b"content-length", b"transfer-encoding",
                    b"connection", b"set-cookie"}
 EXTENSIONS = (("json", ".json"), ("xml", ".xml"), ("rss", ".xml"), ("html", ".html"),

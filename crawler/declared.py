@@ -92,7 +92,8 @@ class Reading(_Rules):
     cut_at: Selectors = []  # a paragraph starting with one of these ends the body (contacts)
     doc_type: str = ""  # the documents' type; else the item's first category that is not
     plain_categories: Selectors = []  # one of these (a section every item is filed under)
-    group: Literal["", "title"] = ""  # "title": posts of the same title are one story
+    # "title": posts of the same title on the same day are one story (a re-published post)
+    group: Literal["", "title"] = ""
     listing_fields: ListingRules = ListingRules()
     page: PageRules | None = None
 
@@ -162,8 +163,8 @@ class PageRead:
 
 def read_page(response, rules: PageRules, zone: tzinfo, *, cut_at=()) -> PageRead:
     """What an article page says, read with `rules`."""
-    scope = _nodes(response, rules.scope)[0] if rules.scope and _nodes(response, rules.scope) \
-        else response
+    scoped = _nodes(response, rules.scope) if rules.scope else []
+    scope = scoped[0] if scoped else response
     title = next(iter(_texts(scope, rules.title)), "")
     moment = None
     for text in _texts(scope, rules.date):

@@ -42,7 +42,6 @@ class FeedItem:
     summary: str  # the description (HTML or plain text)
     content: str  # content:encoded or Atom content (HTML): a full body where a feed has one
     categories: list[str] = field(default_factory=list)
-    author: str = ""
     deleted: bool = False  # the gov.tw profile lists deleted items (IsDeleteNews=Y)
     news_id: str = ""  # the gov.tw profile's NewsID
     files: list[str] = field(default_factory=list)  # attachments and enclosures
@@ -51,7 +50,6 @@ class FeedItem:
 @dataclass
 class Feed:
     version: str  # feedparser's name of the format: rss20, atom10...
-    title: str
     items: list[FeedItem]
     warning: str = ""  # a flaw feedparser read past (e.g. an unescaped '&')
 
@@ -83,7 +81,7 @@ def read_feed(body: bytes, url: str, *, content_type: str = "", charset: str = "
                        f"complete ({problem}); nothing was taken from it, it is read again "
                        f"next time")
     items = [_item(entry) for entry in parsed.entries]
-    return Feed(version=parsed.version, title=parsed.feed.get("title", ""), items=items,
+    return Feed(version=parsed.version, items=items,
                 warning=str(problem) if problem is not None else "")
 
 
@@ -100,7 +98,6 @@ def _item(entry) -> FeedItem:
         content="".join(part.get("value", "") for part in content),
         # WordPress keeps '&' in a category's name as '&amp;', inside CDATA
         categories=[unescape(t["term"]) for t in entry.get("tags") or [] if t.get("term")],
-        author=entry.get("author", "") or "",
         deleted=str(entry.get("isdeletenews", "")).strip().upper() == "Y",
         news_id=str(entry.get("newsid", "") or "").strip(),
         files=list(dict.fromkeys(files)),

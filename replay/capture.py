@@ -12,9 +12,8 @@ from urllib.parse import urlsplit
 
 from replay.pages import Page
 from replay.sites import site_id
+from vocab.captures import INDEX, MANIFEST
 
-INDEX = "exchanges.jsonl"  # the files crawler/capture.py writes
-MANIFEST = "capture.json"
 KEPT_HEADERS = ("location", "retry-after", "cf-mitigated")
 
 

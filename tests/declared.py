@@ -9,7 +9,6 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.declared import readings
 from crawler.listing import Listing
 from crawler.spiders import spider_class
 from store import open_db
@@ -17,7 +16,6 @@ from tests.conftest import FIXTURES, write_config
 from tests.loopback import LoopbackServer, Reply
 from tracker import config as config_module
 from tracker.cycle import crawl_source
-from vocab.sources import get_source
 
 FEED_TYPE = "application/rss+xml; charset=utf-8"
 
@@ -29,10 +27,6 @@ def make_spider(name: str, **spec):
     spec.setdefault("source", {})
     cls = spider_class(name)
     return cls.from_crawler(get_crawler(cls), spec=spec)
-
-
-def origin(source: str, lang: str) -> str:
-    return get_source(source).sites[readings(source)[lang].site]
 
 
 def feed_response(url: str, body: bytes, content_type: str = FEED_TYPE):

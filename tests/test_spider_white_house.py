@@ -33,7 +33,8 @@ def test_full_text_without_the_furniture_and_the_kind_of_action():
     assert "tariff" in build_classifier().classify(proclamation).labels
     # re-published with the signed PDF: a new address, the same story
     assert docs[0]["id"] != proclamation["id"]
-    assert docs[0]["group_key"] == proclamation["group_key"]
+    assert docs[0]["group_key"] == proclamation["group_key"] == (
+        "white_house:2026-06-25:adjusting-imports-of-semiconductors-into-the-united-states")
     assert [p.url for p in pages] == [f"https://www.whitehouse.gov{FEED}?paged=2"]
 
 

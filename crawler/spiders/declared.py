@@ -283,7 +283,8 @@ class DeclaredSpider(ListingSpider):
                     metadata[key] = getattr(entry, key)
         metadata.update(extra or {})
         if reading.group == "title":
-            group = f"{self.name}:{title_key(title)}"
+            day = moment.date() if isinstance(moment, datetime) else moment
+            group = f"{self.name}:{day.isoformat()}:{title_key(title)}"
         categories = [c for c in metadata.get("categories") or []
                       if c not in reading.plain_categories]
         doc_type = reading.doc_type or next(iter(categories), "")

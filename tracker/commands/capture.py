@@ -10,15 +10,13 @@ from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from crawler.capture import INDEX
 from tracker.config import parse_date
 from tracker.crawl import build_spec, run_crawl
 from tracker.cycle import first_run_since
+from vocab.captures import INDEX, MANIFEST
 from vocab.sources import get_source
 
 from .common import UsageError, add_config_options, add_verbose, load_config, progress_printer
-
-MANIFEST = "capture.json"
 
 
 def register(subparsers) -> None:
