@@ -8,11 +8,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from .errors import StoreError, explain
 from .schema import migrations
-
-
-class StoreError(Exception):
-    """The database cannot be used; the message says why and what to do."""
 
 
 def utcnow() -> str:
@@ -40,23 +37,8 @@ def open_db(path: str | Path, *, create: bool = True) -> Database:
         conn.execute("PRAGMA foreign_keys = ON")
         if not memory:
             db.enable_wal()
+            conn.execute("PRAGMA synchronous = NORMAL")
         migrations.apply(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(explain(exc, path)) from None
     return db
-
-
-def explain(exc: sqlite3.DatabaseError, path=None) -> str:
-    """What an SQLite error means for the person running chipwatch, and what to do."""
-    path = path if path is not None else "the database"
-    text = str(exc)
-    if "locked" in text:
-        return (f"{path}: the database is locked by another process (is a daemon or a "
-                f"crawl still running?); try again when it has finished")
-    if "not a database" in text or "malformed" in text:
-        return (f"{path}: this file is not a usable SQLite database ({text}); "
-                f"restore it from a backup or point [store] path / --db elsewhere")
-    if "readonly" in text or "unable to open" in text:
-        return (f"{path}: cannot open the database for reading and writing ({text}); check "
-                f"that this user may read and write the file and its directory (owner, mode)")
-    return f"{path}: database error: {text}"

@@ -6,8 +6,6 @@ import argparse
 import socket
 import sys
 
-from tracker.browse import is_loopback, serve
-
 from .common import add_config_options, load_config
 
 
@@ -36,6 +34,8 @@ def port_number(text: str) -> int:
 
 
 def handle(args) -> int:
+    from tracker.browse import is_loopback, serve
+
     config = load_config(args)
     path = args.db if args.db else config.db_path
     if not is_loopback(args.host):

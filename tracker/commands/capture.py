@@ -10,11 +10,7 @@ from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from tracker.config import parse_date
-from tracker.crawl import build_spec, run_crawl
-from tracker.cycle import first_run_since
 from vocab.captures import INDEX, MANIFEST
-from vocab.sources import get_source
 
 from .common import UsageError, add_config_options, add_verbose, load_config, progress_printer
 
@@ -42,6 +38,10 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
+    from tracker.config import parse_date
+    from tracker.crawl import build_spec, run_crawl
+    from tracker.cycle import first_run_since
+
     config = load_config(args)
     config.source(args.source)  # an unknown name fails here, with a suggestion
     taken = datetime.now(timezone.utc)
@@ -54,8 +54,9 @@ def handle(args) -> int:
     spec = build_spec(config, args.source, since=since, max_pages=args.max_pages)
     spec["crawl"]["http_cache"] = False  # every response fresh from the site
     out.mkdir(parents=True, exist_ok=True)
+    spec["capture"] = str(out.resolve())
     result = run_crawl(spec, timeout=config.crawl.crawl_timeout,
-                       on_log=progress_printer(args.verbose), capture=out)
+                       on_log=progress_printer(args.verbose))
     exchanges = _exchanges(out)
     manifest = {
         "source": args.source, "taken": taken.isoformat(timespec="seconds"),
@@ -92,6 +93,8 @@ def _version() -> str:
 
 def readme(manifest: dict, exchanges: list[dict]) -> str:
     """What the capture is, when and from where it was taken, and what each file holds."""
+    from vocab.sources import get_source
+
     entry = get_source(manifest["source"])
     sites = "\n".join(f"- `{key}` = {url}" + (" (the site itself)" if url == entry.sites.get(key)
                                                else " (not the real site: a mirror or a replay)")

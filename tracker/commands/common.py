@@ -1,15 +1,19 @@
-"""Options and set-up shared by the subcommands."""
+"""Options and set-up shared by the subcommands.
+
+A command module imports what its work needs inside its handler, not at the top: building
+the parser (for any command, or for --help) then loads no command's machinery, and
+`chipwatch classify` does not pay for the crawler, the store or Datasette."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
-from store import open_db
-from tracker import config as config_module
-from tracker.config import Config
+    from tracker.config import Config
 
 
 class UsageError(Exception):
@@ -29,6 +33,8 @@ def add_config_options(parser: argparse.ArgumentParser, *, db: bool = True) -> N
 
 def load_config(args: argparse.Namespace) -> Config:
     """The configuration the command was given; what it accepted but doubts is printed."""
+    from tracker import config as config_module
+
     config = config_module.load(getattr(args, "config", None))
     for warning in config.warnings:
         print(f"chipwatch: warning: {warning}", file=sys.stderr)
@@ -36,6 +42,8 @@ def load_config(args: argparse.Namespace) -> Config:
 
 
 def open_store(args: argparse.Namespace, config: Config) -> Database:
+    from store import open_db
+
     path = args.db if getattr(args, "db", None) else config.db_path
     return open_db(path)
 

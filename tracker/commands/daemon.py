@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracker.daemon import Daemon, DaemonBusy, configure_logging
-
 from .common import UsageError, add_config_options, load_config
 
 
@@ -24,6 +22,8 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
+    from tracker.daemon import Daemon, DaemonBusy, configure_logging
+
     config = load_config(args)
     db_path = Path(args.db) if args.db else config.db_path
     configure_logging()

@@ -5,10 +5,6 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-from alerts.clock import stamp
-from alerts.sender import send_due
-from store import outbox
-
 from .common import add_config_options, load_config, open_store
 
 
@@ -34,6 +30,8 @@ def register(subparsers) -> None:
 
 
 def handle_list(args) -> int:
+    from store import outbox
+
     config = load_config(args)
     db = open_store(args, config)
     statuses = outbox.OPEN_STATUSES + (("sent", "empty") if args.all else ())
@@ -53,6 +51,10 @@ def handle_list(args) -> int:
 
 
 def handle_retry(args) -> int:
+    from alerts.clock import stamp
+    from alerts.sender import send_due
+    from store import outbox
+
     config = load_config(args)
     for name in args.channel or []:
         config.channel(name)
