@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from replay.pages import Page
+from replay.page import Page
 from replay.sites import site_id
 from vocab.captures import INDEX, MANIFEST
 

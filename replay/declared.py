@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from replay.pages import Page, load
+from replay.page import Page, load
 from replay.sites import site_id
 
 TAIPEI = ZoneInfo("Asia/Taipei")

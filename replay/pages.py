@@ -8,30 +8,14 @@ articles on TrendForce. Pure functions: no I/O beyond reading the data files.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import date
 from html import escape
-from pathlib import Path
 
+from replay.declared import declared_sites
+from replay.page import Page, load
 from replay.sites import site_id
 
-DATA = Path(__file__).resolve().parent / "data"
 PER_PAGE = 5
-HTML = "text/html; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class Page:
-    body: bytes
-    kind: str  # listing | feed | article | captured
-    content_type: str = HTML
-    status: int = 200
-    headers: tuple[tuple[str, str], ...] = ()  # more headers to send (a redirect's Location)
-
-
-def load(name: str):
-    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def _page(html: str, kind: str) -> Page:
@@ -332,8 +316,6 @@ def trendforce_site(lang: str) -> dict[str, Page]:
 def build_sites() -> dict[str, dict[str, Page]]:
     """Every replayed site's pages by site id (see replay.sites); the Federal Register API is
     answered by the server."""
-    from replay.declared import declared_sites  # it builds on this module's Page and load
-
     return {"commerce": commerce_site(), "bis": bis_site(), "tsmc": tsmc_site(),
             "trendforce": trendforce_site("en"),
             site_id("trendforce", "base_url_zh"): trendforce_site("zh-Hans"),

@@ -22,7 +22,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from replay.capture import captured_sites
-from replay.pages import DATA, Page, build_sites, load
+from replay.page import DATA, Page, load
+from replay.pages import build_sites
 from replay.sites import replayed_sites
 
 ROBOTS = b"User-agent: *\nAllow: /\n"
