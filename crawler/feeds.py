@@ -54,11 +54,12 @@ class Feed:
     warning: str = ""  # a flaw feedparser read past (e.g. an unescaped '&')
 
 
-def read_feed(body: bytes, url: str, *, content_type: str = "", charset: str = "") -> Feed:
+def read_feed(body: bytes, url: str, *, charset: str = "") -> Feed:
     """The items of the feed `body` fetched from `url`; NotAFeed when it is not one."""
     where = short_url(url)
-    if "html" in content_type.lower() and "xml" not in content_type.lower() \
-            or HTML_START.match(body[:2048]):
+    # The body decides, not the Content-Type: ASP.NET feeds (RSSNEWS.aspx) may well be sent
+    # as text/html.
+    if HTML_START.match(body[:2048]):
         raise NotAFeed(f"{where}: the site answered with an HTML page where a feed was "
                        f"expected; the feed may have moved or the site be failing")
     media = "application/xml" + (f"; charset={charset}" if charset else "")

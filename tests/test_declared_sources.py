@@ -98,8 +98,7 @@ def test_an_unknown_site_key_is_a_configuration_error(monkeypatch):
 
 def test_feed_reading_refuses_what_is_not_a_feed():
     with pytest.raises(NotAFeed, match="HTML page where a feed was expected"):
-        read_feed(b"<!DOCTYPE html><html><body>moved</body></html>", "https://x/rss",
-                  content_type="text/html")
+        read_feed(b"<!DOCTYPE html><html><body>moved</body></html>", "https://x/rss")
     with pytest.raises(NotAFeed, match="not an RSS or Atom feed"):
         read_feed(b'{"items": []}', "https://x/rss")
     with pytest.raises(NotAFeed, match="not in the charset it declares"):
@@ -119,7 +118,15 @@ def test_a_feed_in_big5_that_says_so_is_read():
     body = ('<?xml version="1.0" encoding="big5"?><rss version="2.0"><channel><item>'
             '<title>總統府新聞</title><link>https://x/NEWS/1</link></item></channel></rss>'
             ).encode("big5")
-    assert read_feed(body, "https://x/rss", content_type="text/xml").items[0].title == "總統府新聞"
+    assert read_feed(body, "https://x/rss").items[0].title == "總統府新聞"
+
+
+def test_a_feed_sent_as_text_html_is_still_read_as_the_feed_it_is():
+    spider = make_spider("tw_president")
+    requests, _, _ = read_listing(spider, "zh-Hant",
+                                  (FIXTURES / "tw_president" / "rssnews_zh.xml").read_bytes(),
+                                  content_type="text/html")
+    assert len(requests) == 3 and spider.problems == []
 
 
 def test_relative_guids_and_links_are_made_site_relative_again():

@@ -98,10 +98,8 @@ class DeclaredSpider(ListingSpider):
         return found
 
     def feed_entries(self, response, listing: Listing, reading: Reading) -> list[Entry]:
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         try:
-            feed = read_feed(response.body, response.url, content_type=content_type,
-                             charset=reading.charset)
+            feed = read_feed(response.body, response.url, charset=reading.charset)
         except NotAFeed as exc:
             self.problem(f"{self.name}: {exc}")
             self.explained.add(response.url)
