@@ -19,6 +19,9 @@ REGISTRY = "sources.toml"
 EDITION_LINKS = ("", "shared_id", "day_and_title")
 KEYS = {"title", "spider", "languages", "timezone", "sites", "editions", "every",
         "stale_after_days", "max_pages", "first_run_days"}
+# Keys a source may leave out, and what it then gets (see sources.toml).
+OPTIONAL = {"short": None, "role": "document"}
+ROLES = ("announcement", "publication", "statement", "analysis", "reaction", "document")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Source:
     stale_after_days: float
     max_pages: int
     first_run_days: int
+    short: str = ""  # how a compact list names it ("BIS"); the title when not given
+    role: str = "document"  # the role its documents play in an event (vocab/events.py)
 
     @property
     def base_url(self) -> str:
@@ -70,7 +75,7 @@ def source_title(name: str) -> str:
 
 def _source(name: str, table: dict) -> Source:
     where = f"vocab/{REGISTRY} [{name}]"
-    unknown = set(table) - KEYS
+    unknown = set(table) - KEYS - set(OPTIONAL)
     missing = KEYS - set(table)
     if unknown or missing:
         raise ConfigError(f"{where}: unknown keys {sorted(unknown)}" if unknown
@@ -86,9 +91,13 @@ def _source(name: str, table: dict) -> Source:
         ZoneInfo(table["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: unknown time zone {table['timezone']!r}") from None
+    role = table.get("role", OPTIONAL["role"])
+    if role not in ROLES:
+        raise ConfigError(f"{where}: role must be one of {list(ROLES)}")
     return Source(name=name, title=table["title"], spider=table["spider"],
                   languages=languages, timezone=table["timezone"], sites=dict(table["sites"]),
                   editions=table["editions"], every=table["every"],
                   stale_after_days=float(table["stale_after_days"]),
                   max_pages=int(table["max_pages"]),
-                  first_run_days=int(table["first_run_days"]))
+                  first_run_days=int(table["first_run_days"]),
+                  short=table.get("short") or table["title"], role=role)
