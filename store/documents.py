@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from vocab.documents import DOCUMENT_FIELDS
 
 from .db import utcnow
+from .events import mark_unlinked, place_documents
 from .search import index_documents
 
 # What counts as the content of a document: a change here is recorded as a revision.
@@ -45,13 +46,16 @@ def content_hash(row: dict) -> str:
 
 def upsert_documents(db: Database, docs: Iterable[dict], *, now: str | None = None,
                      changed_ids: list[str] | None = None) -> WriteCounts:
-    """Store documents in one transaction. New ones get `first_seen`; seen ones move
-    `last_seen`; a real change of content keeps the old content as a revision.
+    """Store documents in one transaction. New ones get `first_seen` and an event of their
+    own (the linker may join it to others later); seen ones move `last_seen`; a real change
+    of content keeps the old content as a revision and is linked again.
 
     `changed_ids`, when given, collects the ids of new and changed documents."""
     now = now or utcnow()
     counts = WriteCounts()
     table = db["documents"]
+    new_ids: list[str] = []
+    changed: list[str] = []
     with db.atomic():
         for doc in docs:
             row = _row(doc)
@@ -62,6 +66,7 @@ def upsert_documents(db: Database, docs: Iterable[dict], *, now: str | None = No
                 "from documents where id = ?", [row["id"]]), None)
             if existing is None:
                 table.insert({**row, "revision": 1, "first_seen": now, "last_seen": now})
+                new_ids.append(row["id"])
                 counts.new += 1
             elif existing["content_hash"] == row["content_hash"]:
                 table.update(row["id"], {"last_seen": now})
@@ -75,10 +80,14 @@ def upsert_documents(db: Database, docs: Iterable[dict], *, now: str | None = No
                 })
                 table.update(row["id"], {**row, "revision": existing["revision"] + 1,
                                          "last_seen": now, "changed_at": now})
+                changed.append(row["id"])
                 counts.changed += 1
             index_documents(db, [row])
             if changed_ids is not None:
                 changed_ids.append(row["id"])
+        if db["event_documents"].exists():  # not in a store migrated only part way
+            place_documents(db, new_ids, now=now)
+            mark_unlinked(db, changed)
     return counts
 
 
