@@ -16,6 +16,7 @@ from tracker.classify.apply import tag_documents
 from tracker.config import Config
 from tracker.crawl import CrawlResult, build_spec, run_crawl
 from tracker.editions import link_editions
+from tracker.events import LinkReport, link_pending
 
 _classifiers: dict[tuple, Classifier] = {}
 
@@ -50,6 +51,7 @@ class SourceOutcome:
     changed_ids: list[str] = field(default_factory=list)
     run_id: int | None = None
     tagged: int = 0  # new and changed documents classified
+    linked: LinkReport | None = None  # what the event linker did after classification
 
     def line(self) -> str:
         n = len(self.errors)
@@ -97,6 +99,7 @@ def crawl_source(config: Config, db: Database, source: str, *, mode: str = "rout
     outcome = store_result(db, run_id, result)
     link_editions(db, source, outcome.changed_ids)  # editions with different ids (TrendForce)
     outcome.tagged = tag_documents(db, classifier, outcome.changed_ids).documents
+    outcome.linked = link_pending(db)  # events: after classification, so they show tags
     return outcome
 
 
