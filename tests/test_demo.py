@@ -78,7 +78,8 @@ def test_the_digest_lists_the_new_documents_by_category(demo):
     for heading in ("Investment pressure", "Export controls", "Alliances", "Tariffs",
                     "Other documents"):
         assert re.search(rf"^{heading} \(\d+\)$", digest, re.M), heading
-    assert "TSMC newsroom | zh-Hant" in digest and "TrendForce | zh-Hans" in digest
+    assert "TSMC · TSMC 中文 · TSMC 简体" in digest or "TSMC · TSMC 简体 · TSMC 中文" in digest
+    assert "TrendForce · TrendForce 简体" in digest
 
 
 def test_a_second_cycle_fetches_no_article_page_again(demo):
