@@ -179,10 +179,10 @@ def test_the_search_box_keeps_what_the_analyst_typed(ds):
 
 def test_every_canned_query_answers(ds):
     names = set(canned_queries(KNOWN))
-    assert names == {"this_week", "export_control", "investment_pressure", "alliance",
-                     "tariff", "broken_sources", "undelivered_digests"}
+    assert names == {"event", "this_week", "export_control", "investment_pressure",
+                     "alliance", "tariff", "broken_sources", "undelivered_digests"}
     for name in names:
-        response = get(ds, f"/chipwatch/{name}.json")
+        response = get(ds, f"/chipwatch/{name}.json" + ("?id=1" if name == "event" else ""))
         assert response.status_code == 200 and response.json()["ok"], name
 
 
@@ -193,9 +193,12 @@ def test_this_week_by_category(ds):
     assert [r["category"] for r in found] == sorted(r["category"] for r in found)
 
 
-def test_export_control_actions_by_date(ds):
+def test_export_control_events_by_date(ds):
     found = rows(ds, "/chipwatch/export_control.json")
-    assert len(found) == expected_category_counts()["export_control"]
+    # one row per event: the drone rule and its correction are one
+    assert len(found) == expected_category_counts()["export_control"] - 1
+    drone = [r for r in found if r["title"] == "Streamlining Export Controls for Drone Exports"]
+    assert len(drone) == 1 and drone[0]["documents"] == 2
     dates = [r["date"] for r in found]
     assert dates == sorted(dates, reverse=True)
     assert found[0]["title"] == "測試新聞稿一"
@@ -271,10 +274,11 @@ def test_the_index_page_links_to_the_timeline_and_the_timeline_has_its_charts(ds
     assert 'id="card-by-category"' in page.text
     charts = load_metadata(KNOWN)["plugins"]["datasette-dashboards"]["timeline"]["charts"]
     chart = charts["by-category"]
-    sql = chart["query"].replace("[[ and substr(d.published, 1, 10) >= :date_start ]]", "")
-    sql = sql.replace("[[ and substr(d.published, 1, 10) <= :date_end ]]", "")
+    sql = chart["query"].replace("[[ and e.first_date >= :date_start ]]", "")
+    sql = sql.replace("[[ and e.first_date <= :date_end ]]", "")
     weeks = get(ds, "/chipwatch.json", params={"sql": sql, "_shape": "array"}).json()
-    assert sum(w["documents"] for w in weeks) == sum(expected_category_counts().values())
+    # events, not documents: the drone rule and its correction count once
+    assert sum(w["events"] for w in weeks) == sum(expected_category_counts().values()) - 1
     assert all(date.fromisoformat(w["week"]).weekday() == 0 for w in weeks)
 
 

@@ -174,7 +174,7 @@ def test_the_timeline_draws_its_charts(server):
     for card in ("card-by-category", "card-by-source"):
         match = re.search(rf'id="{card}".*?(<svg[^>]*class="marks"|<canvas)', html, re.S)
         assert match, f"{card} has no drawn chart"
-    assert "Tagged documents per category per week" in html
+    assert "Events per category per week" in html
     assert "export_control" in html  # the legend
     index = parse(rendered_dom(server, "/"))
     assert index.links["Timeline"] == "/-/dashboards/timeline"
