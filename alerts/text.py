@@ -64,12 +64,12 @@ def _entry(digest: Digest, entry: Entry) -> list[str]:
 
 
 def _short(digest: Digest, entry: Entry) -> list[str]:
-    """A wider-relevance event in one line and its link."""
+    """A wider-relevance event in one line, then its links."""
     title = f"UPDATE: {entry.title}" if entry.update else entry.title
     line = f"{title} ({entry.compact}, {entry.span}, " \
         f"{digest.category_title(entry.category).lower()})"
     return textwrap.wrap(line, WIDTH - 2, initial_indent="* ", subsequent_indent="  ") + \
-        [f"  {entry.items[0].url}"]
+        [f"  {item.url}" for item in entry.items]
 
 
 def _undelivered(rows: list[dict]) -> list[str]:
