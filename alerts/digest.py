@@ -201,10 +201,11 @@ def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: li
     for key, new in new_by_event.items():
         event = events.get(key) if isinstance(key, int) else None
         new_ids = {d["id"] for d in new}
-        members = [d for d in (event or {}).get("documents", []) if listed(d)]
-        earlier = [d for d in members if d.get("sent") and d["id"] not in new_ids]
-        everyone = new + earlier
-        all_tags = [t for d in everyone for t in tags.get(d["id"], [])]
+        members = (event or {}).get("documents", [])
+        earlier = [d for d in members if listed(d) and d.get("sent") and d["id"] not in new_ids]
+        # the event's categories come from all its documents, listed here or not
+        tagged = new_ids | {d["id"] for d in members}
+        all_tags = [t for doc_id in sorted(tagged) for t in tags.get(doc_id, [])]
         eligible = [t for t in all_tags if t["category"] in categories
                     and t["score"] >= min_score]
         if only is not None:
