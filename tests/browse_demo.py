@@ -38,6 +38,9 @@ TAGS = {
     "2024-00086": [("tariff", 3.0, "less than normal value"), ("export_control", 0.5, "exporters")],
     "2024-00227": [("tariff", 1.5, "Tariff Rate Quota")],
 }
+# Tags whose subject is neither chips nor Taiwan (steel, an Australian quota): relevance
+# "wider"; every other tag is "core".
+WIDER = {"2023-28996", "2024-00227"}
 
 
 def fr_documents() -> list[dict]:
@@ -81,7 +84,8 @@ def tag_documents(db, docs: list[dict], tags: dict | None = None) -> None:
     for doc in docs:
         found = tags.get(doc["external_id"], [])
         set_tags(db, doc["id"], [
-            {"category": cat, "score": score, "evidence": evidence_for(doc, match)}
+            {"category": cat, "score": score, "evidence": evidence_for(doc, match),
+             "relevance": "wider" if doc["external_id"] in WIDER else "core"}
             for cat, score, match in found], VERSION, now="2026-10-02T12:00:00+00:00")
 
 

@@ -335,3 +335,61 @@ def test_browse_on_a_busy_port_says_so(tmp_path):
                            "--port", str(port), timeout=60)
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+# ---- events -----------------------------------------------------------------------------
+
+def test_events_newest_first_one_row_per_event_with_facets(ds):
+    found = rows(ds, "/chipwatch/event_reading.json")
+    documents = len(rows(ds, "/chipwatch/reading.json"))
+    assert len(found) == documents - 1  # the drone rule and its correction are one event
+    latest = [r["latest"] for r in found]
+    assert latest == sorted(latest, reverse=True)
+    drone = next(r for r in found if r["title"] == "Streamlining Export Controls for Drone "
+                 "Exports")
+    assert drone["documents"] == 2 and drone["date"] < drone["latest"]  # the correction
+    assert drone["categories"] == '["export_control"]' and drone["relevance"] == "core"
+    steel = next(r for r in found if r["title"] == "Adjusting Imports of Steel Into the "
+                 "United States")
+    assert steel["relevance"] == "wider"
+    facets = get(ds, "/chipwatch/event_reading.json?_size=0").json()["facet_results"]
+    assert {"categories", "sources", "languages", "relevance"} <= set(facets)
+    sources = {f["value"]: f["count"] for f in facets["sources"]["results"]}
+    assert sources["federal_register"] == FR_COUNT - 1
+    relevance = {f["value"]: f["count"] for f in facets["relevance"]["results"]}
+    assert relevance["wider"] == 2
+    chinese = rows(ds, "/chipwatch/event_reading.json?languages__arraycontains=zh-Hant")
+    assert {r["title"] for r in chinese} == {"測試新聞稿一", "測試報告三"}
+
+
+def test_an_event_title_opens_its_page_with_documents_roles_evidence_and_links(ds):
+    page = get(ds, "/chipwatch/event_reading?_size=max")
+    links = Links()
+    links.feed(page.text)
+    drone = next(r for r in rows(ds, "/chipwatch/event_reading.json")
+                 if r["title"].startswith("Streamlining Export Controls"))
+    href = f"/chipwatch/event?id={drone['event_id']}"
+    assert href in links.hrefs
+    event = get(ds, href)
+    assert event.status_code == 200
+    assert '<div class="chipwatch-event">' in event.text
+    assert "Streamlining Export Controls for Drone Exports</h2>" in event.text
+    documents = rows(ds, f"{href}&_shape=array".replace("/event?", "/event.json?"))
+    assert [(d["document_id"], d["role"], d["reason"]) for d in documents] == [
+        ("federal_register:2026-16628", "rule", "lead"),
+        ("federal_register:C1-2026-16628", "correction", "correction")]
+    assert documents[1]["linked_because"] == "C1-2026-16628 is a correction of 2026-16628"
+    assert documents[1]["date"] > documents[0]["date"]
+    doc_links = Links()
+    doc_links.feed(event.text)
+    assert any(h and "/2026-16628/" in h for h in doc_links.hrefs)
+    missing = get(ds, "/chipwatch/event?id=99999")
+    assert missing.status_code == 200 and "There is no event 99999" in missing.text
+
+
+def test_relevance_shows_with_documents_and_tags(ds):
+    found = rows(ds, "/chipwatch/reading.json")
+    steel = next(r for r in found if r["title"].startswith("Adjusting Imports of Steel"))
+    assert steel["relevance"] == "wider" and isinstance(steel["event_id"], int)
+    facets = get(ds, "/chipwatch/document_tags.json?_size=0").json()["facet_results"]
+    assert {f["value"] for f in facets["relevance"]["results"]} == {"core", "wider"}

@@ -17,6 +17,7 @@ and every request other than GET or HEAD is answered 405 before it reaches Datas
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -55,8 +56,8 @@ def prepare_connection(conn):
 
 
 @hookimpl
-def extra_css_urls(table, view_name):
-    return [CSS_URL] if table in LINKED_TITLES or view_name == "database" else []
+def extra_css_urls():
+    return [CSS_URL]  # its rules are scoped by the pages' body classes
 
 
 def _cell(row, column):
@@ -107,8 +108,11 @@ def extra_template_vars(template, database, view_name, request, datasette):
         result = await datasette.get_database(database).execute(
             "select * from events where id = ?", [event_id])
         row = result.first()
-        return {"chipwatch_event": dict(row) if row else None,
-                "chipwatch_event_id": event_id}
+        event = dict(row) if row else None
+        for key in ("categories", "sources", "languages"):
+            if event:
+                event[key] = json.loads(event[key] or "[]")
+        return {"chipwatch_event": event, "chipwatch_event_id": event_id}
     return event
 
 
