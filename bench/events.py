@@ -11,6 +11,10 @@ left out when it is absent).
     .venv/bin/python bench/events.py            # the tables for docs/benchmarks.md
     .venv/bin/python bench/events.py --errors   # every wrong or missed pair, with its evidence
     .venv/bin/python bench/events.py --pairs    # the labelled pairs, one JSON object a line
+    .venv/bin/python bench/events.py --speed    # and how long linking takes, against a floor
+
+Speed is given as a ratio to a floor measured in the same run: one SQL query reading the
+columns the linker reads of every stored document.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ import argparse
 import json
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -35,6 +41,7 @@ if str(ROOT) not in sys.path:
 from bench.devsplit import shared_dir  # noqa: E402
 from store import open_db  # noqa: E402
 from store.documents import upsert_documents  # noqa: E402
+from store.events import LINKING_COLUMNS  # noqa: E402
 from tracker.events import link_pending, relink_all  # noqa: E402
 from vocab.text import to_simplified  # noqa: E402
 
@@ -281,9 +288,9 @@ def report(result: Measure) -> str:
         f"({result.true_positive}/{result.predicted}) |",
         f"| recall, links made today (releases, rules, corrections, editions) | "
         f"{result.recall:.3f} ({result.found_in_scope}/{result.in_scope}) |",
-        f"| recall, reports and reactions (waiting for the Taiwan sources) | "
-        f"{(result.found_later / result.later if result.later else 1):.3f} "
-        f"({result.found_later}/{result.later}) |",
+        "| recall, reports and reactions (waiting for the Taiwan sources) | "
+        + (f"{result.found_later / result.later:.3f} " if result.later else "none labelled ")
+        + f"({result.found_later}/{result.later}) |",
         f"| recall, every pair | {result.recall_all:.3f} |",
         f"| hard negatives merged | {sum(h[3] for h in result.hard)} of {len(result.hard)} |",
         f"| linking in arrival order = linking all at once | "
@@ -330,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="print the labelled pairs as JSON lines and stop")
     parser.add_argument("--us-only", action="store_true",
                         help="leave out the third-party items even when ../shared is there")
+    parser.add_argument("--speed", action="store_true",
+                        help="also time linking everything and linking one new document")
     args = parser.parse_args(argv)
     directory = Path(tempfile.mkdtemp(prefix="chipwatch-events-"))
     try:
@@ -340,9 +349,53 @@ def main(argv: list[str] | None = None) -> int:
         print(report(result))
         if args.errors:
             print(errors(path, result))
+        if args.speed:
+            print(speed(path))
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     return 0
+
+
+def _median_ms(action, runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def speed(db_path: Path) -> str:
+    """Linking every stored document, and one new document, against the floor."""
+    db = open_db(db_path)
+    try:
+        documents = db["documents"].count
+        floor = _median_ms(lambda: list(db.query(f"select {LINKING_COLUMNS} from documents")))
+        everything = _median_ms(lambda: relink_all(db), runs=5)
+        row = dict(next(db.query("select * from documents where id = 'federal_register:"
+                                 "2023-23048'")))
+        counter = iter(range(10**6))
+
+        def one_new():
+            number = next(counter)
+            doc = {**row, "id": f"federal_register:2099-{number:05d}",
+                   "external_id": f"2099-{number:05d}", "metadata": {}}
+            upsert_documents(db, [doc])
+            link_pending(db)
+        one = _median_ms(one_new)
+    finally:
+        db.close()
+    return "\n".join([
+        "",
+        "| linking | median ms | × floor |",
+        "| --- | ---: | ---: |",
+        f"| floor: one query reading the linker's columns of all {documents} documents | "
+        f"{floor:.1f} | 1 |",
+        f"| every document again (`chipwatch events relink`) | {everything:.1f} | "
+        f"{everything / floor:.0f} |",
+        f"| one new document: stored, then linked as the cycle does | {one:.1f} | "
+        f"{one / floor:.1f} |",
+    ])
 
 
 def print_pairs(path: Path) -> int:

@@ -307,8 +307,8 @@ def write_partition(db: Database, groups: list[list[Placement]], *, version: str
                     written.removed.append(event_id)
                 else:
                     written.changed.append(event_id)
-        refresh_events(db, written.kept + written.created, now=now, touched=False,
-                       touched_ids=set(written.changed) | set(written.created))
+        refresh_events(db, written.kept + written.created + written.changed, now=now,
+                       touched=False, touched_ids=set(written.changed) | set(written.created))
     return written
 
 

@@ -320,3 +320,20 @@ def test_link_documents_with_nothing_to_do_does_nothing(db):
     store(db, fr("2026-17231"))
     assert link_pending(db).documents == 1
     assert link_pending(db).documents == 0
+
+
+def test_linking_a_batch_at_a_time_gives_the_same_events(tmp_path, monkeypatch):
+    from tracker.events import linker
+
+    docs = _replay_mix()
+    whole = open_db(tmp_path / "whole.db")
+    upsert_documents(whole, docs)
+    relink_all(whole)
+    monkeypatch.setattr(linker, "BATCH", 2)
+    batched = open_db(tmp_path / "batched.db")
+    upsert_documents(batched, docs)
+    seen = []
+    report = link_pending(batched, on_progress=lambda done, total: seen.append((done, total)))
+    assert report.documents == len(docs)
+    assert seen[-1] == (len(docs), len(docs)) and len(seen) == (len(docs) + 1) // 2
+    assert partition(batched) == partition(whole)

@@ -145,6 +145,9 @@ def handle_split(args) -> int:
 def handle_relink(args) -> int:
     db = _store(args)
     print("linking every stored document again", file=sys.stderr, flush=True)
-    report = relink_all(db)
-    print(report.line())
+
+    def progress(done: int, total: int) -> None:
+        print(f"  {done}/{total} documents", file=sys.stderr, flush=True)
+    report = relink_all(db, on_progress=progress)
+    print(f"{report.line()}; {event_store.count_events(db)} events in all")
     return 0

@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlite_utils import Database
 
@@ -35,6 +35,7 @@ from .evidence import Candidate, Found
 # Bump when what the linker decides changes: every document is then looked at again.
 LINKER_VERSION = "events-1"
 EVIDENCE = (groups, identifiers, releases, rules, reactions)
+BATCH = 2000  # documents linked at once
 # In the path that explains a document's place, an analyst's "together" is taken only where
 # no evidence reaches it (the evidence is worth showing); in building events it comes first.
 ANALYST_EXPLAINS = 0.0
@@ -50,8 +51,8 @@ class LinkReport:
     changed: list[int] = field(default_factory=list)
 
     def line(self) -> str:
-        return (f"{self.documents} document{'s' if self.documents != 1 else ''} linked into "
-                f"{self.events} event{'s' if self.events != 1 else ''} "
+        return (f"{self.documents} document{'s' if self.documents != 1 else ''} linked; "
+                f"{self.events} event{'s' if self.events != 1 else ''} rebuilt "
                 f"({len(self.created)} new, {len(self.removed)} merged away)")
 
 
@@ -111,16 +112,38 @@ def link_documents(db: Database, ids: Iterable[str], *, now: str | None = None) 
                                                                  links=len(links)))
 
 
-def relink_all(db: Database, *, now: str | None = None) -> LinkReport:
+def relink_all(db: Database, *, now: str | None = None,
+               on_progress: Callable[[int, int], None] | None = None) -> LinkReport:
     """Link every stored document again (after the linker changed, or on request)."""
     ids = [row["id"] for row in db.query("select id from documents order by id")]
-    return link_documents(db, ids, now=now)
+    return _in_batches(db, ids, now=now, on_progress=on_progress)
 
 
-def link_pending(db: Database, *, now: str | None = None) -> LinkReport:
+def link_pending(db: Database, *, now: str | None = None,
+                 on_progress: Callable[[int, int], None] | None = None) -> LinkReport:
     """Link what this linker has not looked at yet: new and changed documents, and every
     document after the linker changed."""
-    return link_documents(db, event_store.unlinked_ids(db, LINKER_VERSION), now=now)
+    return _in_batches(db, event_store.unlinked_ids(db, LINKER_VERSION), now=now,
+                       on_progress=on_progress)
+
+
+def _in_batches(db: Database, ids: list[str], *, now: str | None,
+                on_progress: Callable[[int, int], None] | None) -> LinkReport:
+    """A large store is linked a batch at a time, so that only a batch and its neighbours
+    are read at once. The result does not depend on the batches: each one recomputes every
+    link touching its documents or their partners, old and new."""
+    total = LinkReport()
+    for start in range(0, len(ids), BATCH):
+        report = link_documents(db, ids[start:start + BATCH], now=now)
+        total.documents += report.documents
+        total.links += report.links
+        total.events += report.events
+        total.created += report.created
+        total.removed += report.removed
+        total.changed = sorted(set(total.changed) | set(report.changed))
+        if on_progress:
+            on_progress(min(start + BATCH, len(ids)), len(ids))
+    return total
 
 
 def _candidates(shared: dict[tuple[str, str], set], docs: dict[str, Doc]) -> list[Candidate]:

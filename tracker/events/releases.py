@@ -15,6 +15,8 @@ partners from one source links to neither.
 
 from __future__ import annotations
 
+from vocab.events import short_label
+
 from .docs import Doc, days_between, significant, words
 from .evidence import Candidate, Found, candidate
 
@@ -46,7 +48,8 @@ def find(a: Doc, b: Doc, shared: set[tuple[str, str, str]]) -> list[Candidate]:
             and kinds & {"title", "lead"}:
         what = "title" if "title" in kinds else "opening words"
         return [candidate(a, b, "same_release", 85,
-                          f"the same {what} on {a.source} and {b.source}"
+                          f"the same {what} on {short_label(a.source, 'en')} and "
+                          f"{short_label(b.source, 'en')}"
                           + (" on the same day" if gap == 0 else f", {abs(gap)} day apart"))]
     if "title" in kinds and abs(gap) <= TITLE_WINDOW_DAYS:
         return [candidate(a, b, "title_window", 60,

@@ -138,10 +138,11 @@ def _describes(release: Doc, rule: Doc) -> list[Candidate]:
     if needed:
         have = {stem(w) for w in words(f"{release.title}\n{release.lead_text}")}
         if needed <= have:
+            shown = dict.fromkeys(w for w in words(rule.title_head) if w not in WEAK)
             found.append(candidate(
                 release, rule, "describes_rule", 55,
                 f"the release's title and opening contain every word of the title of FR Doc. "
-                f"{rule.external_id} ({', '.join(sorted(needed))}), {gap} day"
+                f"{rule.external_id} ({', '.join(shown)}), {gap} day"
                 f"{'s' if abs(gap) != 1 else ''} before it was published",
                 key="words", named=rule.id))
     if "entity list" in rule.norm_title and not rule.is_correction:
