@@ -141,6 +141,7 @@ def test_the_digest_has_no_story_twice(demo):
     assert all(len(found) == 1 for found in where.values()), \
         {d: f for d, f in where.items() if len(f) != 1}
     assert len(blocks) == events < len(urls)  # stdout lists every event once
+    assert f"Stored: {len(urls)} documents in {events} events" in first.stdout
     gold = json.loads((ROOT / "bench" / "event_gold.json").read_text(encoding="utf-8"))
     replayed = [[ref for ref in e["documents"] if not ref.startswith("dev:")]
                 for e in gold["events"]]

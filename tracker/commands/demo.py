@@ -13,6 +13,7 @@ from alerts.service import deliver_due
 from replay import demo_config
 from replay.server import ReplayServer
 from store import open_db
+from store.events import count_events
 from store.summary import documents_by_category, documents_by_source_language
 from tracker import config as config_module
 from tracker.cycle import run_cycle
@@ -115,7 +116,7 @@ def handle(args) -> int:
 def summarise(db, traffic, seconds: float) -> None:
     rows = documents_by_source_language(db)
     total = sum(r["documents"] for r in rows)
-    print(f"Stored: {total} documents")
+    print(f"Stored: {total} documents in {count_events(db)} events")
     for row in rows:
         print(f"  {row['source']:<17} {row['lang']:<8} {row['documents']:>3} documents, "
               f"{row['tagged']:>3} tagged")
