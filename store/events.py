@@ -44,26 +44,34 @@ def _marks(items) -> str:
 def place_documents(db: Database, ids: Iterable[str], *, now: str | None = None) -> int:
     """Give each document that has no event yet an event of its own (role from its source
     and type, reason `lead`). Called in the transaction that stores new documents, so the
-    rule "every document belongs to exactly one event" always holds. Returns how many."""
+    rule "every document belongs to exactly one event" always holds. Returns how many.
+
+    A new document has no tags yet, so its event's summary is written from the document
+    alone, in plain SQL: this runs for every document a crawl stores."""
     now = now or utcnow()
     ids = list(ids)
     placed = 0
     for chunk in _chunks(ids):
         rows = list(db.query(
-            f"select d.id, d.source, d.doc_type, d.text from documents d where d.id in "
-            f"({_marks(chunk)})"
-            " and not exists (select 1 from event_documents e where e.document_id = d.id)",
-            chunk))
+            "select d.id, d.source, d.doc_type, d.text, d.lang, d.title, d.published "
+            f"from documents d where d.id in ({_marks(chunk)}) and not exists "
+            "(select 1 from event_documents e where e.document_id = d.id)", chunk))
         for row in rows:
-            event_id = _new_event(db, now)
-            db["event_documents"].insert({
-                "document_id": row["id"], "event_id": event_id,
-                "role": base_role(row["source"], row["doc_type"], row["text"]), "reason": "lead",
-                "evidence": "", "linked_to": None, "linker_version": None, "placed_at": now})
+            day = (row["published"] or "")[:10] or None
+            event_id = db.execute(
+                "insert into events (title, title_zh, lead_document_id, first_date, last_date,"
+                " categories, relevance, sources, languages, document_count, created_at, "
+                "updated_at) values (?, ?, ?, ?, ?, '[]', null, ?, ?, 1, ?, ?)",
+                [row["title"], row["title"] if is_chinese(row["lang"]) else None, row["id"],
+                 day, day, json.dumps([row["source"]]), json.dumps([row["lang"]]), now,
+                 now]).lastrowid
+            db.execute(
+                "insert into event_documents (document_id, event_id, role, reason, evidence, "
+                "linked_to, linker_version, placed_at) values (?, ?, ?, 'lead', '', null, "
+                "null, ?)",
+                [row["id"], event_id, base_role(row["source"], row["doc_type"], row["text"]),
+                 now])
             placed += 1
-        refresh_events(db, [r["event_id"] for r in db.query(
-            f"select event_id from event_documents where document_id in ({_marks(chunk)})",
-            chunk)], now=now, touched=False)
     return placed
 
 
@@ -384,8 +392,22 @@ def summary(rows: list[dict], tags: list[dict]) -> dict:
 
 
 def refresh_for_documents(db: Database, ids: Iterable[str]) -> None:
-    """After tags changed: the events of these documents show their new categories."""
-    refresh_events(db, set(event_ids_of(db, ids).values()), touched=False)
+    """After tags changed: the events of these documents show their new categories and
+    relevance (the same order and rule as `summary`, in one statement per batch)."""
+    ids = sorted(set(ids))
+    for chunk in _chunks(ids):
+        db.execute(
+            "update events set "
+            "categories = (select coalesce(json_group_array(category), '[]') from ("
+            "  select t.category, max(t.score) as best from event_documents x join "
+            "  document_tags t on t.document_id = x.document_id where x.event_id = events.id "
+            "  group by t.category order by best desc, t.category)), "
+            "relevance = (select case when sum(t.relevance = 'core') > 0 then 'core' "
+            "  when count(*) > 0 and sum(coalesce(t.relevance, '') != 'wider') = 0 "
+            "  then 'wider' end from event_documents x join document_tags t "
+            "  on t.document_id = x.document_id where x.event_id = events.id) "
+            "where id in (select event_id from event_documents where document_id in "
+            f"({_marks(chunk)}))", chunk)
 
 
 # -- reading ----------------------------------------------------------------------------------
