@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from vocab.categories import UNTAGGED, Categories
 from vocab.events import short_label, update_phrase
+from vocab.languages import is_chinese
 
 WIDER = "wider"
 WIDER_HEADING = "Of wider relevance"
@@ -253,9 +254,12 @@ def _entry(event: dict | None, new: list[dict], earlier: list[dict], best: dict,
         next((d for d in new if d["lang"] == "en"), new[0])
     evidence = (best.get("evidence") or [{}])[0]
     newest = max(new, key=lambda d: (d.get("published") or "", d["id"]))
+    title = (event or {}).get("title") or lead["title"]
+    if (event or {}).get("title_zh") and all(is_chinese(d["lang"]) for d in everyone):
+        title = event["title_zh"]  # a channel that lists only Chinese reads a Chinese title
     return Entry(
         document_id=new[0]["id"],
-        title=(event or {}).get("title") or lead["title"],
+        title=title,
         url=lead["url"], source=lead["source"], lang=lead["lang"],
         published=newest.get("published") or "",
         category=best["category"], score=float(best["score"]),

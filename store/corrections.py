@@ -89,17 +89,6 @@ def tag_overrides(db: Database, ids: Iterable[str]) -> dict[str, list[dict]]:
     return found
 
 
-def classifier_tags(db: Database, document_id: str) -> list[dict]:
-    """The tags the classifier gave a document (analysts' tags left out), as set_tags takes
-    them."""
-    rows = db.query("select category, score, evidence, relevance, relevance_evidence from "
-                    "document_tags where document_id = ? and coalesce(origin, 'classifier') = "
-                    "'classifier' order by score desc", [document_id])
-    return [{"category": r["category"], "score": r["score"],
-             "evidence": json.loads(r["evidence"] or "[]"), "relevance": r["relevance"],
-             "relevance_evidence": json.loads(r["relevance_evidence"] or "[]")} for r in rows]
-
-
 def listing(db: Database) -> list[dict]:
     """Every correction, oldest first, JSON columns decoded."""
     rows = list(db.query("select * from corrections order by id"))

@@ -125,3 +125,20 @@ def test_a_channel_filter_applies_to_the_documents_of_an_event(db, tmp_path):
     assert entry.category == "export_control"  # the event's tag, from the other copy
     others = digest_of(config(tmp_path, categories=["tariff"]), db)
     assert others.empty
+
+
+def test_a_channel_listing_only_chinese_reads_the_chinese_title(db, tmp_path):
+    from tests.events_data import written
+
+    docs = [written(f"tsmc:9201{suffix}", "tsmc", title, "Neutral text written for the test.",
+                    "2026-06-01", lang=lang, group_key="tsmc:9201")
+            for suffix, lang, title in (("", "en", "Test story on a fab"),
+                                        (":zh-Hant", "zh-Hant", "測試新聞：晶圓廠"))]
+    store(db, *docs)
+    for doc in docs:
+        tag(db, doc["id"], "investment_pressure")
+    link_pending(db)
+    [entry] = digest_of(config(tmp_path, languages=["zh-Hant"]), db).entries
+    assert entry.title == "測試新聞：晶圓廠" and entry.compact == "TSMC 中文"
+    [entry] = digest_of(config(tmp_path), db).entries
+    assert entry.title == "Test story on a fab" and entry.compact == "TSMC · TSMC 中文"

@@ -337,3 +337,21 @@ def test_linking_a_batch_at_a_time_gives_the_same_events(tmp_path, monkeypatch):
     assert report.documents == len(docs)
     assert seen[-1] == (len(docs), len(docs)) and len(seen) == (len(docs) + 1) // 2
     assert partition(batched) == partition(whole)
+
+
+def test_a_release_about_one_award_does_not_describe_the_programme_notice(db):
+    """Its body repeats every word of the notice's title, but its own title does not."""
+    award = written("commerce:award", "commerce",
+                    "Test release: Administration announces an incentives award with a firm",
+                    "Today the Department awarded a firm up to $1 billion under the CHIPS "
+                    "Incentives Program's Funding Opportunity for Commercial Fabrication "
+                    "Facilities.", "2030-05-01", doc_type="Press Release")
+    notice = written("federal_register:2030-20001", "federal_register",
+                     "CHIPS Incentives Program Funding Opportunity for Commercial Fabrication "
+                     "Facilities",
+                     "This notice amends the funding opportunity.", "2030-05-06",
+                     doc_type="Notice")
+    notice["external_id"] = "2030-20001"
+    store(db, award, notice)
+    link_pending(db)
+    assert not together(db, "commerce:award", "federal_register:2030-20001")

@@ -262,15 +262,11 @@ def _rebuild(db: Database, start: set[str], *, now: str | None,
     rows = event_store.documents_for_linking(db, docs)
     placed = [_placements(group, rows, used, together, constraints)
               for group in components.groups()]
-    written = event_store.write_partition(db, placed, version=_version(), now=now)
+    written = event_store.write_partition(db, placed, version=LINKER_VERSION, now=now)
     report.events = len(placed)
     report.created, report.removed = written.created, written.removed
     report.changed = sorted(set(written.changed))
     return report
-
-
-def _version() -> str:
-    return LINKER_VERSION
 
 
 def _lead(group: set[str], rows: dict[str, dict]) -> str:
@@ -311,17 +307,14 @@ def _placements(group: set[str], rows: dict[str, dict], links: list[dict],
             continue
         reached[doc_id] = (reason, evidence, via)
         push(doc_id)
-    split = {c["doc_a"] for c in constraints if c["kind"] == "apart" and
-             c["correction"] == "split"} | {c["doc_b"] for c in constraints
-                                             if c["kind"] == "apart" and c["correction"] == "split"}
+    splits = [c for c in constraints if c["kind"] == "apart" and c["correction"] == "split"]
     placements = []
     for doc_id in sorted(group, key=lambda d: (d != lead, order[d])):
         doc = Doc.from_row(rows[doc_id])
         reason, evidence, via = reached.get(doc_id, ("lead", "", None))
-        if doc_id == lead and doc_id in split and len(group) >= 1:
-            note = next(c for c in constraints if c["kind"] == "apart"
-                        and doc_id in (c["doc_a"], c["doc_b"]))
-            reason, evidence = "analyst_split", _by_analyst(note)
+        split = next((c for c in splits if doc_id in (c["doc_a"], c["doc_b"])), None)
+        if doc_id == lead and split:  # the first document of a part an analyst split off
+            reason, evidence = "analyst_split", _by_analyst(split)
         role = doc.role
         if reason == "correction" and doc.is_correction:
             role = "correction"

@@ -11,8 +11,10 @@ Three kinds of evidence join them:
   year amends it: another action).
 - **describes_rule, by words**: every significant word of the rule's title (before its
   first `;`, leaving out words any rule title has: "additional", "certain", "revisions",
-  ...) is in the release's title or opening paragraphs, at least four of them, and the rule
-  is published between the day before the release and 14 days after it.
+  ...) is in the release's title or opening paragraphs, at least four of them and at least
+  half of them in the release's own title (a release about one CHIPS award does not describe
+  the programme's notice, whose words its body repeats), and the rule is published between
+  the day before the release and 14 days after it.
 - **describes_rule, by count**: the release adds N entities to the Entity List and a rule
   on the Entity List published between the day before and 14 days after adds N entities
   (N at least 2).
@@ -137,7 +139,8 @@ def _describes(release: Doc, rule: Doc) -> list[Candidate]:
     needed = rule_words(rule)
     if needed:
         have = {stem(w) for w in words(f"{release.title}\n{release.lead_text}")}
-        if needed <= have:
+        in_title = needed & {stem(w) for w in words(release.title)}
+        if needed <= have and 2 * len(in_title) >= len(needed):
             shown = dict.fromkeys(w for w in words(rule.title_head) if w not in WEAK)
             found.append(candidate(
                 release, rule, "describes_rule", 55,
