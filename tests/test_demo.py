@@ -134,8 +134,13 @@ def test_the_digest_has_no_story_twice(demo):
     try:
         urls = {r["id"]: r["url"] for r in db.query("select id, url from documents")}
         events = db["events"].count
+        roles = {r["role"] for r in db.query("select distinct role from event_documents")}
+        reasons = {r["reason"] for r in db.query("select distinct reason from event_documents")}
     finally:
         db.close()
+    assert {"announcement", "rule", "correction", "edition", "statement", "analysis"} <= roles
+    assert {"lead", "same_release", "describes_rule", "names_rule", "correction",
+            "edition"} <= reasons
     where = {doc_id: [i for i, block in enumerate(blocks) if url in block]
              for doc_id, url in urls.items()}
     assert all(len(found) == 1 for found in where.values()), \
