@@ -141,9 +141,10 @@ def documents_for_linking(db: Database, ids: Iterable[str]) -> dict[str, dict]:
 def unlinked_ids(db: Database, version: str) -> list[str]:
     """Documents the linker of `version` has not looked at (new, changed, or placed by an
     older linker or by the migration)."""
-    return [r["document_id"] for r in db.query(
+    # written as ranges, so that the index on linker_version finds them in a large store
+    return sorted(r["document_id"] for r in db.query(
         "select document_id from event_documents where linker_version is null "
-        "or linker_version != ? order by document_id", [version])]
+        "or linker_version < ? or linker_version > ?", [version, version]))
 
 
 def mark_unlinked(db: Database, ids: Iterable[str]) -> None:

@@ -229,6 +229,7 @@ def m009_events(db: Database) -> None:
         foreign_keys=[("document_id", "documents", "id"), ("event_id", "events", "id")],
     )
     db["event_documents"].create_index(["event_id"])
+    db["event_documents"].create_index(["linker_version"])  # what the next cycle links
     db["event_links"].create(
         {
             "doc_a": str,  # the smaller id of the pair
