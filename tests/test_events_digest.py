@@ -84,6 +84,12 @@ def test_an_event_that_gains_a_document_is_an_update_that_repeats_nothing(db, tm
     assert "New: Commerce: press release; Federal Register: rule published" in text
     assert "Sent before: BIS" in text and BIS["url"] not in text
     assert "UPDATE</span>" in made.payload["html"] and "sent before: BIS" in made.payload["html"]
+    [message] = render_slack(made.digest)
+    block = next(b["text"]["text"] for b in message["blocks"]
+                 if b["type"] == "section" and "Update:" in b["text"]["text"])
+    assert block.startswith(":arrows_counterclockwise: *Update:* *<")
+    assert "New: Commerce: press release; Federal Register: rule published (sent before: " \
+        "BIS)" in block and BIS["url"] not in block
     third = deliver_due(cfg, db, NOW + timedelta(hours=2))
     assert [m.status for m in third.made] == ["empty"]  # nothing is sent twice
 
