@@ -52,7 +52,7 @@ class Item:
 class Entry:
     document_id: str  # the entry's first new document
     title: str  # the event's title (English preferred)
-    url: str  # where the title links: the event's lead document, when listed
+    url: str  # where the title links: the lead document, or an update's first new one
     source: str
     lang: str
     published: str  # the newest of its new documents: a date or a date-time
@@ -257,10 +257,12 @@ def _entry(event: dict | None, new: list[dict], earlier: list[dict], best: dict,
     title = (event or {}).get("title") or lead["title"]
     if (event or {}).get("title_zh") and all(is_chinese(d["lang"]) for d in everyone):
         title = event["title_zh"]  # a channel that lists only Chinese reads a Chinese title
+    # an update's title leads to what is new; a new story's to its lead document
+    link = new[0] if earlier else lead
     return Entry(
         document_id=new[0]["id"],
         title=title,
-        url=lead["url"], source=lead["source"], lang=lead["lang"],
+        url=link["url"], source=link["source"], lang=link["lang"],
         published=newest.get("published") or "",
         category=best["category"], score=float(best["score"]),
         evidence=evidence.get("sentence", ""), match=evidence.get("match", ""),
