@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from vocab.documents import DOCUMENT_FIELDS
 
 from .db import utcnow
+from .events import mark_unlinked, place_documents
 from .search import index_documents
 
 # What counts as the content of a document: a change here is recorded as a revision.
@@ -59,8 +60,9 @@ _LOOKUP_CHUNK = 500
 
 def upsert_documents(db: Database, docs: Iterable[dict], *, now: str | None = None,
                      changed_ids: list[str] | None = None) -> WriteCounts:
-    """Store documents in one transaction. New ones get `first_seen`; seen ones move
-    `last_seen`; a real change of content keeps the old content as a revision.
+    """Store documents in one transaction. New ones get `first_seen` and an event of their
+    own (the linker may join it to others later); seen ones move `last_seen`; a real change
+    of content keeps the old content as a revision and is linked again.
 
     `changed_ids`, when given, collects the ids of new and changed documents."""
     now = now or utcnow()
@@ -72,6 +74,8 @@ def upsert_documents(db: Database, docs: Iterable[dict], *, now: str | None = No
         rows.append(row)
     stored = _stored(db, [row["id"] for row in rows])
     seen_again, written = [], []
+    new_ids: list[str] = []
+    changed: list[str] = []
     conn = db.conn
     with db.atomic():
         for row in rows:
@@ -82,6 +86,7 @@ def upsert_documents(db: Database, docs: Iterable[dict], *, now: str | None = No
                 conn.execute(_INSERT, [*(row[f] for f in DOCUMENT_FIELDS), row["content_hash"],
                                        1, now, now])
                 stored[doc_id] = {**row, "revision": 1}
+                new_ids.append(doc_id)
                 counts.new += 1
             elif existing["content_hash"] == row["content_hash"]:
                 seen_again.append((now, doc_id))
@@ -95,12 +100,16 @@ def upsert_documents(db: Database, docs: Iterable[dict], *, now: str | None = No
                 conn.execute(_CHANGE, [*(row[f] for f in DOCUMENT_FIELDS if f != "id"),
                                        row["content_hash"], revision, now, now, doc_id])
                 stored[doc_id] = {**row, "revision": revision}
+                changed.append(doc_id)
                 counts.changed += 1
             written.append(row)
             if changed_ids is not None:
                 changed_ids.append(doc_id)
         conn.executemany(_SEEN, seen_again)
         index_documents(db, written)
+        if db["event_documents"].exists():  # not in a store migrated only part way
+            place_documents(db, new_ids, now=now)
+            mark_unlinked(db, changed)
     return counts
 
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from store import open_db
-from tests.conftest import chipwatch
+from tests.conftest import ROOT, chipwatch
 from vocab.sources import source_names
 
 pytestmark = pytest.mark.timeout(300)
@@ -87,7 +87,8 @@ def test_the_digest_lists_the_new_documents_by_category(demo):
     for heading in ("Investment pressure", "Export controls", "Alliances", "Tariffs",
                     "Other documents"):
         assert re.search(rf"^{heading} \(\d+\)$", digest, re.M), heading
-    assert "TSMC newsroom | zh-Hant" in digest and "TrendForce | zh-Hans" in digest
+    assert "TSMC · TSMC 中文 · TSMC 简体" in digest or "TSMC · TSMC 简体 · TSMC 中文" in digest
+    assert "TrendForce · TrendForce 简体" in digest
 
 
 def test_a_second_cycle_fetches_no_article_page_again(demo):
@@ -177,3 +178,48 @@ def test_again_needs_an_earlier_demo(tmp_path):
     result = chipwatch("demo", "--again", "--db", str(tmp_path / "none.db"), timeout=60)
     assert result.returncode == 2
     assert "no demo database to run again" in result.stderr
+
+
+def test_the_digest_has_no_story_twice(demo):
+    """Each event of the replay (bench/event_gold.json: the Commerce and BIS copies of a
+    release, a TSMC story's three editions, a rule and its correction, a release and the
+    rules it announced) is one entry of the digest, and no document is listed twice."""
+    db_path, first, _ = demo
+    digest = first.stdout[first.stdout.index("chipwatch digest"):first.stdout.index("Stored:")]
+    blocks = [block for block in re.split(r"\n(?=\* )", digest)[1:]]
+    db = open_db(db_path)
+    try:
+        urls = {r["id"]: r["url"] for r in db.query("select id, url from documents")}
+        events = db["events"].count
+        roles = {r["role"] for r in db.query("select distinct role from event_documents")}
+        reasons = {r["reason"] for r in db.query("select distinct reason from event_documents")}
+    finally:
+        db.close()
+    assert {"announcement", "rule", "correction", "edition", "statement", "analysis"} <= roles
+    assert {"lead", "same_release", "describes_rule", "names_rule", "correction",
+            "edition"} <= reasons
+    where = {doc_id: [i for i, block in enumerate(blocks) if url in block]
+             for doc_id, url in urls.items()}
+    assert all(len(found) == 1 for found in where.values()), \
+        {d: f for d, f in where.items() if len(f) != 1}
+    assert len(blocks) == events < len(urls)  # stdout lists every event once
+    assert f"Stored: {len(urls)} documents in {events} events" in first.stdout
+    gold = json.loads((ROOT / "bench" / "event_gold.json").read_text(encoding="utf-8"))
+    replayed = [[ref for ref in e["documents"] if not ref.startswith("dev:")]
+                for e in gold["events"]]
+    replayed = [refs for refs in replayed if len(refs) >= 2]
+    assert len(replayed) >= 15
+    for refs in replayed:
+        ids = [_stored(ref, urls) for ref in refs]
+        assert len({where[doc_id][0] for doc_id in ids}) == 1, refs
+
+
+def _stored(ref: str, urls: dict[str, str]) -> str:
+    source, _, rest = ref.partition(":")
+    if source in ("commerce", "bis", "white_house"):  # ids carry the replay's origin
+        [doc_id] = [d for d in urls if d.startswith(source) and d.endswith(rest)]
+        return doc_id
+    if source == "tsmc":
+        news_id, lang = rest.split(":")
+        return f"tsmc:{news_id}" if lang == "en" else f"tsmc:{news_id}:{lang}"
+    return ref

@@ -13,6 +13,7 @@ only reader of the environment in chipwatch; each secret is resolved once, here.
 from __future__ import annotations
 
 import difflib
+import getpass
 import os
 import tomllib
 from datetime import date
@@ -36,7 +37,8 @@ from vocab.values import Duration, TimeZone, parse_duration
 DEFAULT_CONFIG_NAME = "config.toml"
 CONFIG_ENV = "CHIPWATCH_CONFIG"
 
-__all__ = ["Config", "ConfigError", "load", "parse", "defaults", "secret", "parse_date"]
+__all__ = ["Config", "ConfigError", "load", "parse", "defaults", "secret", "parse_date",
+           "analyst"]
 
 
 class _Section(BaseModel):
@@ -287,6 +289,15 @@ def secret(env_name: str | None) -> str | None:
     if not env_name:
         return None
     return os.environ.get(env_name) or None
+
+
+def analyst() -> str:
+    """Who makes a correction, for its audit row when `--by` is not given: the login name
+    (from the environment, as the system gives it)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
 
 
 def parse_date(value: str, what: str) -> date:

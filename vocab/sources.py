@@ -19,10 +19,12 @@ REGISTRY = "sources.toml"
 EDITION_LINKS = ("", "shared_id", "day_and_title", "page_link")
 KEYS = {"title", "spider", "languages", "timezone", "sites", "editions", "every",
         "stale_after_days", "max_pages", "first_run_days"}
-# Keys a source may leave out: whether it is crawled unless the configuration says otherwise,
-# and how a declared source reads each edition (its feed or listing, item ids, article pages;
-# the crawler gives these tables their meaning, see crawler/declared.py).
-OPTIONAL_KEYS = {"enabled": True, "read": {}}
+# Keys a source may leave out, and what it then gets (see sources.toml): whether it is crawled
+# unless the configuration says otherwise; how a declared source reads each edition (its feed
+# or listing, item ids, article pages; crawler/declared.py gives these tables their meaning);
+# how a compact list names it; the role its documents play in an event.
+OPTIONAL_KEYS = {"enabled": True, "read": {}, "short": None, "role": "document"}
+ROLES = ("announcement", "publication", "statement", "analysis", "reaction", "document")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class Source:
     first_run_days: int
     enabled: bool = True
     read: dict = field(default_factory=dict)  # language -> how that edition is read
+    short: str = ""  # how a compact list names it ("BIS"); the title when not given
+    role: str = "document"  # the role its documents play in an event (vocab/events.py)
 
     @property
     def base_url(self) -> str:
@@ -97,10 +101,14 @@ def _source(name: str, table: dict) -> Source:
         ZoneInfo(table["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: unknown time zone {table['timezone']!r}") from None
+    role = table.get("role", OPTIONAL_KEYS["role"])
+    if role not in ROLES:
+        raise ConfigError(f"{where}: role must be one of {list(ROLES)}")
     return Source(name=name, title=table["title"], spider=table["spider"],
                   languages=languages, timezone=table["timezone"], sites=dict(table["sites"]),
                   editions=table["editions"], every=table["every"],
                   stale_after_days=float(table["stale_after_days"]),
                   max_pages=int(table["max_pages"]),
                   first_run_days=int(table["first_run_days"]),
-                  enabled=table.get("enabled", OPTIONAL_KEYS["enabled"]), read=dict(read))
+                  enabled=table.get("enabled", OPTIONAL_KEYS["enabled"]), read=dict(read),
+                  short=table.get("short") or table["title"], role=role)

@@ -119,11 +119,12 @@ def handle(args) -> int:
 
 
 def summarise(db, traffic, seconds: float) -> None:
+    from store.events import count_events
     from store.summary import documents_by_category, documents_by_source_language
 
     rows = documents_by_source_language(db)
     total = sum(r["documents"] for r in rows)
-    print(f"Stored: {total} documents")
+    print(f"Stored: {total} documents in {count_events(db)} events")
     for row in rows:
         print(f"  {row['source']:<23} {row['lang']:<8} {row['documents']:>3} documents, "
               f"{row['tagged']:>3} tagged")
