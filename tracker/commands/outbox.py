@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-from alerts.clock import stamp
-from alerts.sender import send_due
+from alerts.sender import retry_now
 from store import outbox
 
 from .common import add_config_options, load_config, open_store
@@ -22,8 +21,11 @@ def register(subparsers) -> None:
     retry = actions.add_parser(
         "retry", help="send failed and waiting digests now",
         description="Make every failed digest, and every pending one waiting out a back-off "
-                    "or quiet hours, due now, then send them. Exit status 0 when all were "
-                    "delivered, 1 otherwise.")
+                    "or quiet hours, due now, then send them. A digest left 'sending' by a "
+                    "process that died is taken up once its 15-minute lease has passed; "
+                    "within the lease (it is being sent, or went out without an answer and "
+                    "may have arrived) it is left alone and said so. Exit status 0 when all "
+                    "were delivered, 1 otherwise.")
     retry.add_argument("--channel", action="append", metavar="NAME",
                        help="only this channel (repeatable)")
     add_config_options(retry)
@@ -57,13 +59,10 @@ def handle_retry(args) -> int:
     for name in args.channel or []:
         config.channel(name)
     db = open_store(args, config)
-    now = datetime.now(timezone.utc)
-    ids = outbox.retry_failed(db, now=stamp(now),
-                              channels=args.channel)
-    if not ids:
+    ids, deliveries = retry_now(config, db, datetime.now(timezone.utc), channels=args.channel)
+    if not ids and not deliveries:
         print("outbox: nothing to retry")
         return 0
-    deliveries = send_due(config, db, now, channels=args.channel)
     for delivery in deliveries:
         print(delivery.line(), file=sys.stderr if delivery.channel == "stdout" else sys.stdout)
     return 0 if all(d.status == "sent" for d in deliveries) else 1
