@@ -37,6 +37,16 @@ class Section:
 
 
 @dataclass
+class Omitted:
+    """What a digest too large for one message left out (the least important entries):
+    counted by category, linked to the full list, still marked as shown in the channel."""
+    count: int
+    categories: list[tuple[str, int]]  # (category, entries left out), in section order
+    link: str  # the digest's full list in Datasette
+    document_ids: list[str]
+
+
+@dataclass
 class Digest:
     channel: str
     kind: str  # daily | cycle | manual | urgent
@@ -46,6 +56,7 @@ class Digest:
     categories: Categories  # the rules file's categories: their display names
     broken_sources: list[dict] = field(default_factory=list)
     undelivered: list[dict] = field(default_factory=list)
+    omitted: Omitted | None = None  # set by alerts/bound.py when the digest was cut down
 
     @property
     def entries(self) -> list[Entry]:
@@ -53,7 +64,9 @@ class Digest:
 
     @property
     def document_ids(self) -> list[str]:
-        return [entry.document_id for entry in self.entries]
+        """Every document the digest covers: those shown and those only counted."""
+        left_out = self.omitted.document_ids if self.omitted else []
+        return [entry.document_id for entry in self.entries] + left_out
 
     @property
     def empty(self) -> bool:
@@ -69,13 +82,25 @@ class Digest:
         counts = Counter(entry.source for entry in self.entries)
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
+    def omitted_notice(self) -> str:
+        """The sentence that opens the notice of a cut-down digest (its link follows)."""
+        left = self.omitted
+        parts = ", ".join(f"{self.category_title(c).lower()} {n}" for c, n in left.categories)
+        return (f"Too many documents for one message: the {len(self.entries)} most important "
+                f"are shown; {left.count} more ({parts}) are in the full list: ")
+
     def summary(self) -> str:
-        """One line: '12 documents: 5 export controls, 3 tariffs' (or 'nothing new')."""
-        n = len(self.entries)
+        """One line: '12 documents: 5 export controls, 3 tariffs' (or 'nothing new');
+        documents left out of a cut-down digest are counted too."""
+        totals = Counter(dict(self.category_counts()))
+        totals.update(dict(self.omitted.categories) if self.omitted else {})
+        n = sum(totals.values())
         if not n:
             return "nothing new"
-        parts = ", ".join(self.categories.get(cat).counted(count)
-                          for cat, count in self.category_counts())
+        order = [section.category for section in self.sections] + [
+            cat for cat, _ in (self.omitted.categories if self.omitted else [])]
+        parts = ", ".join(self.categories.get(cat).counted(totals[cat])
+                          for cat in dict.fromkeys(order))
         return f"{n} document{'s' if n != 1 else ''}: {parts}"
 
 

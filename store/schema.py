@@ -183,3 +183,16 @@ def m008_tag_relevance(db: Database) -> None:
     # like `evidence`). Tags written before this are NULL until reclassified.
     db["document_tags"].add_column("relevance", str)
     db["document_tags"].add_column("relevance_evidence", str)
+
+
+@migrations()
+def m011_digest_lists_and_notices(db: Database) -> None:
+    # A digest too large for one message links to its full list (the digest_documents view,
+    # found by digest_id); a source's health notice is sent once per change and at most once
+    # per [daemon] health_notice_interval: what was last announced, and when.
+    from . import views
+
+    db["digest_marks"].create_index(["digest_id"], if_not_exists=True)
+    db.execute(views.DIGEST_DOCUMENTS_V1)
+    db["health_verdicts"].add_column("announced", str)
+    db["health_verdicts"].add_column("announced_at", str)

@@ -31,7 +31,7 @@ from tracker.cron import CronLine
 from vocab.categories import Categories, read_categories
 from vocab.errors import ConfigError
 from vocab.sources import Source, sources
-from vocab.values import Duration, TimeZone, parse_duration
+from vocab.values import Duration, TimeZone, WebUrl, parse_duration
 
 DEFAULT_CONFIG_NAME = "config.toml"
 CONFIG_ENV = "CHIPWATCH_CONFIG"
@@ -77,6 +77,13 @@ class DaemonConfig(_Section):
     stop_grace_seconds: int = Field(20, ge=0, le=3600)
 
 
+class BrowseConfig(_Section):
+    # The address at which analysts open chipwatch's Datasette (`chipwatch browse`, or a
+    # Datasette serving the store elsewhere). Digests link to it: a digest too large for one
+    # message links to its full list there.
+    url: WebUrl = "http://127.0.0.1:8001"
+
+
 class ClassifierConfig(_Section):
     # An analyst's own rules file (TOML); None: the rules shipped with chipwatch.
     rules: Path | None = None
@@ -93,6 +100,7 @@ class Config(_Section):
     sources: SourcesBase
     daemon: DaemonConfig = DaemonConfig()
     alerts: AlertsConfig = AlertsConfig()
+    browse: BrowseConfig = BrowseConfig()
     classifier: ClassifierConfig = ClassifierConfig()
     # Where the file was read from; relative paths in it are taken from its directory.
     origin: Path = Field(default=Path(DEFAULT_CONFIG_NAME), exclude=True)
@@ -129,6 +137,10 @@ class Config(_Section):
 
     def enabled_sources(self) -> list[str]:
         return self.sources.enabled()
+
+    @property
+    def browse_url(self) -> str:
+        return self.browse.url
 
     def channels(self, *, enabled_only: bool = True) -> dict[str, ChannelBase]:
         """Alert channels (embedded default: file and stdout), paths resolved."""

@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from store.search import fts_query
 
-LINKED_TITLES = {"reading"}
+LINKED_TITLES = {"reading", "digest_documents"}
 CSS_URL = f"/-/static-plugins/{__name__}/browse.css"
 READ_METHODS = {"GET", "HEAD"}
 
