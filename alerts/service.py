@@ -116,6 +116,11 @@ def render(digest_id: str, channel: ChannelBase, digest: Digest) -> dict:
 def worth_sending(digest: Digest, channel: ChannelBase) -> bool:
     if digest.kind == "urgent":
         return not digest.empty
+    if digest.kind == "cycle":
+        # After every cycle only what is new: a broken source or an undelivered digest rides
+        # along but does not make a digest of its own each time (health notices announce a
+        # break once; the daily and on-demand digests always show both).
+        return not digest.empty or channel.send_empty
     return (not digest.empty or channel.send_empty or bool(digest.broken_sources)
             or bool(digest.undelivered))
 

@@ -75,6 +75,9 @@ class DaemonConfig(_Section):
     outbox_every: Duration = parse_duration("10m")
     # Seconds a running crawl gets to finish after SIGTERM before it is interrupted.
     stop_grace_seconds: int = Field(20, ge=0, le=3600)
+    # At most one health notice (a source broke, went stale or recovered) per source in
+    # this time; a source that flaps is announced once, then as it stands when it has passed.
+    health_notice_interval: Duration = parse_duration("6h")
 
 
 class BrowseConfig(_Section):
