@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
@@ -20,16 +21,22 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def open_db(path: str | Path, *, create: bool = True) -> Database:
-    """Open (and if needed create and migrate) the store at `path`; ':memory:' works too."""
+def open_db(path: str | Path, *, create: bool = True, read_only: bool = False) -> Database:
+    """Open (and if needed create and migrate) the store at `path`; ':memory:' works too.
+    `create=False` refuses a file that does not exist; `read_only` opens an existing file
+    for reading only (a read-only file, directory or file system is fine), unless it still
+    needs migrating."""
     memory = str(path) == ":memory:"
     if not memory:
         path = Path(path)
-        if not path.exists() and not create:
-            raise StoreError(f"{path}: no database here; run 'chipwatch run' first to create it")
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a database file; point [store] path "
                              f"or --db at a file (it is created if missing)")
+        if not path.exists() and (not create or read_only):
+            raise StoreError(f"{path}: no database here; check the path, or run `chipwatch "
+                             f"run` to create one")
+        if read_only:
+            return _open_read_only(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -46,17 +53,58 @@ def open_db(path: str | Path, *, create: bool = True) -> Database:
     return db
 
 
+def _open_read_only(path: Path) -> Database:
+    """Read without writing anything: no WAL switch, no migration, no -shm file created when
+    the directory is read-only (an immutable open, when no writer has changes pending)."""
+    wal = path.with_name(path.name + "-wal")
+    uri = f"file:{quote(str(path.resolve()))}"
+    conn = None
+    try:
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=15)
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            if conn is not None:
+                conn.close()
+            pending_writes = wal.exists() and wal.stat().st_size > 0
+            no_shm = "unable to open" in str(exc) or "readonly" in str(exc)  # cannot make -shm
+            if not no_shm or pending_writes:
+                raise
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        db = Database(conn)
+        if migrations.pending(db):
+            conn.close()
+            raise StoreError(f"{path}: was made by an earlier chipwatch and must be upgraded "
+                             f"first, which needs write access; run `chipwatch run` (or any "
+                             f"command that writes) as a user who may write it")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(explain(exc, path)) from None
+    return db
+
+
 def explain(exc: sqlite3.DatabaseError, path=None) -> str:
     """What an SQLite error means for the person running chipwatch, and what to do."""
     path = path if path is not None else "the database"
     text = str(exc)
-    if "locked" in text:
-        return (f"{path}: the database is locked by another process (is a daemon or a "
-                f"crawl still running?); try again when it has finished")
+    if "locked" in text or "busy" in text:
+        return (f"{path}: the database is locked by another process (a chipwatch daemon, a "
+                f"crawl, or another program with the file open); nothing was written; try "
+                f"again when it has finished")
+    if "disk is full" in text:
+        folder = Path(str(path)).parent if str(path) != "the database" else "its directory"
+        return (f"{path}: the disk holding the database is full; the change was rolled back "
+                f"and nothing is half-written; free space in {folder} (or move [store] path "
+                f"to a larger disk), then run the command again")
+    if "disk I/O error" in text:
+        return (f"{path}: the disk could not be read or written (disk I/O error); check the "
+                f"disk, the space left and the file's permissions, then run the command again")
     if "not a database" in text or "malformed" in text:
         return (f"{path}: this file is not a usable SQLite database ({text}); "
                 f"restore it from a backup or point [store] path / --db elsewhere")
     if "readonly" in text or "unable to open" in text:
         return (f"{path}: cannot open the database for reading and writing ({text}); check "
-                f"that this user may read and write the file and its directory (owner, mode)")
+                f"that this user may read and write the file and its directory (owner, mode), "
+                f"and that its file system is not read-only (`chipwatch status` and "
+                f"`chipwatch outbox` only read, and work without write access)")
     return f"{path}: database error: {text}"

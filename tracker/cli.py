@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"chipwatch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except sqlite3.DatabaseError as exc:  # locked or damaged after it was opened
-        print(f"chipwatch: error: {explain(exc)}", file=sys.stderr)
+        print(f"chipwatch: error: {explain(exc, getattr(args, 'store_path', None))}",
+              file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("chipwatch: interrupted", file=sys.stderr)

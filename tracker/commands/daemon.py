@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
 
 from tracker.daemon import Daemon, DaemonBusy, configure_logging
 
-from .common import UsageError, add_config_options, load_config
+from .common import UsageError, add_config_options, load_config, store_path
 
 
 def register(subparsers) -> None:
@@ -25,8 +25,10 @@ def register(subparsers) -> None:
 
 def handle(args) -> int:
     config = load_config(args)
-    db_path = Path(args.db) if args.db else config.db_path
+    db_path = store_path(args, config)
     configure_logging()
+    if not db_path.exists():  # the daemon stores crawls: it makes its database, and says so
+        logging.getLogger("chipwatch.daemon").info("creating a new database at %s", db_path)
     from tracker.delivery import announce_health, deliver_due
     try:
         return Daemon(config, db_path, deliver=deliver_due, announce=announce_health).run()

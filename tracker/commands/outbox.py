@@ -37,7 +37,7 @@ def register(subparsers) -> None:
 
 def handle_list(args) -> int:
     config = load_config(args)
-    db = open_store(args, config)
+    db = open_store(args, config, read_only=True)
     statuses = outbox.OPEN_STATUSES + (("sent", "empty") if args.all else ())
     rows = outbox.listing(db, statuses=statuses)
     if not rows:
