@@ -82,6 +82,7 @@ def test_sigterm_with_a_hanging_crawl_stops_within_its_bounds_and_says_nothing(t
                 proc.communicate()
     print(f"daemon stopped {took:.1f} s after SIGTERM (grace 2 s)")
     assert proc.returncode == 0, err
+    assert f"creating a new database at {db}" in err
     assert "interrupting 1 running crawl" in err and "daemon stopped" in err
     assert err.index("interrupting") < err.index("daemon stopped")
     assert query(db, "select status, finish_reason from crawl_runs") == [

@@ -141,6 +141,17 @@ class Config(_Section):
     def enabled_sources(self) -> list[str]:
         return self.sources.enabled()
 
+    def writable_paths(self, db_path: Path | None = None) -> list[tuple[str, Path]]:
+        """Every directory chipwatch writes to, with the key that names it: the database's
+        (the file, its WAL and the daemon's lock), the HTTP cache, each file channel's."""
+        paths = [("[store] path", Path(db_path or self.db_path).parent)]
+        if self.crawl.http_cache:
+            paths.append(("[crawl] cache_dir", self.cache_dir))
+        for name, channel in self.channels().items():
+            if isinstance(channel, FileChannel):
+                paths.append((f"[alerts.{name}] directory", channel.directory))
+        return paths
+
     @property
     def browse_url(self) -> str:
         return self.browse.url

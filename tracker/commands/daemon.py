@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from tracker.daemon import Daemon, DaemonBusy, configure_logging
+from tracker.writable import unwritable
 
 from .common import UsageError, add_config_options, load_config, store_path
 
@@ -26,6 +27,12 @@ def register(subparsers) -> None:
 def handle(args) -> int:
     config = load_config(args)
     db_path = store_path(args, config)
+    problems = unwritable(config.writable_paths(db_path))
+    if problems:
+        raise UsageError("the daemon cannot write where the configuration says:\n  "
+                         + "\n  ".join(problems) + "\nunder systemd, put these under "
+                         "StateDirectory= (/var/lib/chipwatch) or CacheDirectory= "
+                         "(/var/cache/chipwatch); see deploy/chipwatch.service")
     configure_logging()
     if not db_path.exists():  # the daemon stores crawls: it makes its database, and says so
         logging.getLogger("chipwatch.daemon").info("creating a new database at %s", db_path)
