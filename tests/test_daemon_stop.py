@@ -162,3 +162,70 @@ def test_an_outage_and_recovery_make_one_notice_not_a_file_per_crawl(tmp_path):
     assert files[1].startswith("chipwatch-health-federal-register-broken-")
     assert query(db, "select announced from health_verdicts where source = "
                      "'federal_register'") == [("broken",)]
+
+
+def _daemon(config: Path, temp: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tracker.cli", "daemon", "--config",
+                             str(config)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(temp)})
+
+
+def test_ctrl_c_stops_like_sigterm_and_a_second_signal_stops_at_once(tmp_path):
+    db = tmp_path / "chipwatch.db"
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    with LoopbackServer(hanging_site()) as server:
+        config = config_for(tmp_path, server, grace=300)  # a grace that would be waited out
+        proc = _daemon(config, temp)
+        try:
+            wait_for(lambda: server.requests_for("/api/v1/documents.json"),
+                     what="the crawl to be waiting on the site")
+            proc.send_signal(signal.SIGINT)
+            time.sleep(1)
+            assert proc.poll() is None  # waiting out the grace period
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 1, err
+    assert "signal SIGINT: no new jobs" in err and "second signal: stopping at once" in err
+    assert query(db, "select status from crawl_runs") == [("interrupted",)]
+    assert query(db, "select count(*) from outbox") == [(0,)]
+    assert crawl_children(str(temp)) == []
+
+
+def test_sigterm_while_a_digest_send_hangs_leaves_it_for_the_lease(tmp_path):
+    """The SMTP server takes the message and never answers: the daemon still stops within
+    its bounds, and the digest stays `sending`, to be taken up after the lease."""
+    from store import open_db
+    from tests.alerting import Misbehaving, add_document, free_port, smtp_server
+    db_path = tmp_path / "chipwatch.db"
+    db = open_db(db_path)
+    add_document(db, "bis:1", title="Entity List additions",
+                 tags=[("export_control", 0.9, "BIS adds entities.", "BIS")])
+    db.close()
+    handler, port = Misbehaving(stall=600), free_port()
+    smtp = smtp_server(handler, port)
+    try:
+        config = write_config(tmp_path, {}, extra=(
+            f'[daemon]\nstop_grace_seconds = 1\noutbox_every = "1h"\n'
+            f'[alerts.email]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\nsecurity = "none"\n'
+            f'from = "chipwatch@example.org"\nto = ["analyst@example.org"]\ntimeout = 300\n'
+            f'daily_at = "00:00"\n'))
+        proc = _daemon(config, tmp_path)
+        try:
+            wait_for(lambda: handler.attempts == 1, what="the digest to be handed over")
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    finally:
+        smtp.stop()
+    assert proc.returncode == 0, err
+    assert "did not finish within the stop's bound" in err
+    assert query(db_path, "select status, attempts from outbox") == [("sending", 1)]

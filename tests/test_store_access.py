@@ -191,3 +191,34 @@ def test_a_lock_held_after_opening_names_the_file(tmp_path):
     assert done.returncode == 2
     assert f"chipwatch: error: {path}: the database is locked by another process" \
         in done.stderr
+
+
+def test_a_full_disk_under_the_file_channel_is_retried_and_leaves_no_half_file(tmp_path):
+    """Digest files on a disk that fills up: the delivery waits and is retried (not failed
+    as a configuration error), and no partial file is left; once space is freed, `outbox
+    retry` writes them."""
+    from tests.alerting import add_document
+
+    out = tmp_path / "digests"
+    out.mkdir()
+    db = open_db(tmp_path / "chipwatch.db")
+    for i in range(30):
+        add_document(db, f"bis:{i}", title=f"Entity List additions {i} " + "x" * 200,
+                     tags=[("export_control", 0.9, "BIS adds entities. " * 20, "BIS")])
+    db.close()
+    config = write_config(tmp_path, {}, extra=f'[alerts.file]\ndirectory = "{out}"\n')
+    cli = f"{sys.executable} -m tracker.cli"
+    done = _in_a_mount_namespace(
+        f"mount -t tmpfs -o size=256k tmpfs {out} && "
+        f"head -c 240000 /dev/zero > {out}/filler; "
+        f"{cli} digest --channel file --config {config}; echo digest=$?; echo FULL; ls {out}; echo END; "
+        f"rm {out}/filler; {cli} outbox retry --config {config}; echo retry=$?; echo FREED; "
+        f"ls {out}")
+    assert "digest=1" in done.stdout, (done.stdout, done.stderr)
+    assert "not delivered, will retry" in done.stderr
+    assert "No space left on device; free some space there" in done.stderr
+    full = done.stdout.split("FULL")[1].split("END")[0]
+    assert full.split() == ["filler"]  # no digest file, whole or partial
+    assert "retry=0" in done.stdout, done.stdout
+    freed = done.stdout.split("FREED")[1]
+    assert freed.count("chipwatch-manual-") == 2 and ".partial" not in freed
