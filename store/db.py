@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,6 +17,10 @@ class StoreError(Exception):
     """The database cannot be used; the message says why and what to do."""
 
 
+class NeedsUpgrade(StoreError):
+    """A read-only open met a database that still needs migrating."""
+
+
 def utcnow() -> str:
     """Timestamps in the store: UTC, ISO 8601, second precision."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
@@ -24,8 +29,8 @@ def utcnow() -> str:
 def open_db(path: str | Path, *, create: bool = True, read_only: bool = False) -> Database:
     """Open (and if needed create and migrate) the store at `path`; ':memory:' works too.
     `create=False` refuses a file that does not exist; `read_only` opens an existing file
-    for reading only (a read-only file, directory or file system is fine), unless it still
-    needs migrating."""
+    for reading only (a read-only file, directory or file system is fine); one that still
+    needs migrating is opened to be migrated, if it can be written."""
     memory = str(path) == ":memory:"
     if not memory:
         path = Path(path)
@@ -36,7 +41,11 @@ def open_db(path: str | Path, *, create: bool = True, read_only: bool = False) -
             raise StoreError(f"{path}: no database here; check the path, or run `chipwatch "
                              f"run` to create one")
         if read_only:
-            return _open_read_only(path)
+            try:
+                return _open_read_only(path)
+            except NeedsUpgrade as exc:
+                if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+                    raise StoreError(str(exc)) from None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -75,7 +84,7 @@ def _open_read_only(path: Path) -> Database:
         db = Database(conn)
         if migrations.pending(db):
             conn.close()
-            raise StoreError(f"{path}: was made by an earlier chipwatch and must be upgraded "
+            raise NeedsUpgrade(f"{path}: was made by an earlier chipwatch and must be upgraded "
                              f"first, which needs write access; run `chipwatch run` (or any "
                              f"command that writes) as a user who may write it")
     except sqlite3.DatabaseError as exc:

@@ -211,7 +211,8 @@ def test_a_full_disk_under_the_file_channel_is_retried_and_leaves_no_half_file(t
     done = _in_a_mount_namespace(
         f"mount -t tmpfs -o size=256k tmpfs {out} && "
         f"head -c 240000 /dev/zero > {out}/filler; "
-        f"{cli} digest --channel file --config {config}; echo digest=$?; echo FULL; ls {out}; echo END; "
+        f"{cli} digest --channel file --config {config}; echo digest=$?; "
+        f"echo FULL; ls {out}; echo END; "
         f"rm {out}/filler; {cli} outbox retry --config {config}; echo retry=$?; echo FREED; "
         f"ls {out}")
     assert "digest=1" in done.stdout, (done.stdout, done.stderr)
@@ -222,3 +223,41 @@ def test_a_full_disk_under_the_file_channel_is_retried_and_leaves_no_half_file(t
     assert "retry=0" in done.stdout, done.stdout
     freed = done.stdout.split("FREED")[1]
     assert freed.count("chipwatch-manual-") == 2 and ".partial" not in freed
+
+
+def _store_before_this_release(directory: Path) -> Path:
+    """A store made by the previous release: every migration up to m011."""
+    from sqlite_utils import Database
+
+    from store.schema import migrations
+    path = directory / "chipwatch.db"
+    db = Database(path)
+    db.enable_wal()
+    migrations.apply(db, stop_before="m011_digest_lists_and_notices")
+    db.execute("pragma wal_checkpoint(truncate)")
+    db.close()
+    return path
+
+
+def test_status_upgrades_an_earlier_store_it_may_write(tmp_path):
+    path = _store_before_this_release(tmp_path)
+    done = chipwatch("status", "--db", str(path), "--config", str(offline_config(tmp_path)))
+    assert done.returncode == 0, done.stderr
+    names = [r[0] for r in sqlite3.connect(path).execute("select name from _sqlite_migrations")]
+    assert "m011_digest_lists_and_notices" in names
+
+
+@needs_root
+def test_status_on_an_earlier_store_it_may_not_write_says_what_to_do(tmp_path):
+    directory = Path(tempfile.mkdtemp(prefix="chipwatch-ro-"))
+    try:
+        path = _store_before_this_release(directory)
+        directory.chmod(0o555)
+        done = _as_plain_owner("status", "--db", str(path), "--config",
+                               str(offline_config(tmp_path)))
+        assert done.returncode == 2
+        assert f"{path}: was made by an earlier chipwatch and must be upgraded first" \
+            in done.stderr
+    finally:
+        directory.chmod(0o755)
+        shutil.rmtree(directory, ignore_errors=True)
