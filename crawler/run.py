@@ -1,11 +1,14 @@
-"""One crawl of one source, in its own process (a Twisted reactor cannot be restarted).
+"""Crawls of one or more sources, in one process of their own (a Twisted reactor cannot be
+restarted), concurrently in one reactor.
 
-    python -m crawler.run --spec SPEC.json --items ITEMS.jsonl --stats STATS.json
+    python -m crawler.run DIR [DIR ...]
 
-Documents are written as JSON lines as they are scraped; Scrapy's stats, the spider's
-recorded problems and any callback errors are written to STATS.json when the crawl ends.
-The exit status says only whether this program itself worked: a crawl's health is in its
-stats.
+Each DIR holds the `spec.json` of one source's crawl; its documents are written to
+`DIR/items.jsonl` as they are scraped, and Scrapy's stats, the spider's recorded problems and
+any callback errors to `DIR/stats.json` when that crawl ends. Each source has its own crawler,
+settings (politeness per site), stats and time limit, so a slow or failing source neither
+stalls nor breaks the others. The exit status says only whether this program itself worked: a
+crawl's health is in its stats.
 """
 
 from __future__ import annotations
@@ -14,22 +17,33 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 
 from scrapy import signals
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 
 from crawler.options import CrawlSettings
 from crawler.settings import from_spec
 from crawler.spiders import spider_class
 from crawler.spiders.base import PROBLEMS_STAT
 
+LOG_SETTINGS = {"LOG_LEVEL": "INFO", "LOG_FORMAT": "%(name)s %(levelname)s: %(message)s"}
+
 
 class CrawlRecorder:
-    """Receives Scrapy's signals (bound methods: Scrapy holds handlers weakly)."""
+    """One crawl's documents and report. Receives Scrapy's signals (bound methods: Scrapy
+    holds handlers weakly)."""
 
-    def __init__(self, items_path: str):
-        self.items = open(items_path, "w", encoding="utf-8")
+    def __init__(self, directory: Path, crawler: Crawler):
+        self.directory = directory
+        self.crawler = crawler
+        self.items = open(directory / "items.jsonl", "w", encoding="utf-8")
         self.callback_errors: list[str] = []
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.write_report, signal=signals.engine_stopped)
+        self.written = False
 
     def item_scraped(self, item, response, spider) -> None:
         self.items.write(json.dumps(dict(item), ensure_ascii=False) + "\n")
@@ -43,40 +57,42 @@ class CrawlRecorder:
     def spider_closed(self, spider, reason) -> None:
         self.items.close()
 
+    def write_report(self) -> None:
+        """Written when this crawl's engine has stopped (its stats, finish_reason included,
+        are complete then), so a crawl that ended is reported even if the process is stopped
+        later for another source."""
+        if self.written:
+            return
+        self.written = True
+        stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
+        problems = list(stats.pop(PROBLEMS_STAT, [])) + self.callback_errors
+        with open(self.directory / "stats.json", "w", encoding="utf-8") as fh:
+            json.dump({"stats": stats, "problems": problems}, fh, ensure_ascii=False,
+                      default=str, indent=1)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", required=True, help="crawl specification (JSON)")
-    parser.add_argument("--items", required=True, help="where to write documents (JSON lines)")
-    parser.add_argument("--stats", required=True, help="where to write the crawl's stats (JSON)")
+    parser.add_argument("directories", nargs="+", type=Path, metavar="DIR",
+                        help="a directory holding one source's spec.json")
     args = parser.parse_args(argv)
 
-    with open(args.spec, encoding="utf-8") as fh:
-        spec = json.load(fh)
-    settings = from_spec(CrawlSettings.model_validate(spec["crawl"]))
-    settings.update({"LOG_LEVEL": "INFO",
-                     "LOG_FORMAT": "%(name)s %(levelname)s: %(message)s"})
+    specs = [(d, json.loads((d / "spec.json").read_text(encoding="utf-8")))
+             for d in args.directories]
     for noisy in ("scrapy", "twisted", "py.warnings", "protego", "filelock", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    process = CrawlerProcess(settings)
-
-    recorder = CrawlRecorder(args.items)
-    crawler = process.create_crawler(spider_class(spec["name"]))
-    crawler.signals.connect(recorder.item_scraped, signal=signals.item_scraped)
-    crawler.signals.connect(recorder.spider_error, signal=signals.spider_error)
-    crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
-    process.crawl(crawler, spec=spec)
+    # The [crawl] settings are the same for every source; each crawler gets its own copy
+    # (its own downloader, delay per site, stats and close-spider timeout).
+    process = CrawlerProcess({**from_spec(CrawlSettings.model_validate(specs[0][1]["crawl"])),
+                              **LOG_SETTINGS})
+    recorders = []
+    for directory, spec in specs:
+        crawler = process.create_crawler(spider_class(spec["name"]))
+        recorders.append(CrawlRecorder(directory, crawler))
+        process.crawl(crawler, spec=spec)
     process.start()
-
-    # Read after the reactor stops: finish_reason is only set once the spider has closed.
-    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    report = {
-        "stats": stats,
-        "problems": list(stats.get(PROBLEMS_STAT, [])) + recorder.callback_errors,
-    }
-    report["stats"].pop(PROBLEMS_STAT, None)
-    with open(args.stats, "w", encoding="utf-8") as fh:
-        json.dump(report, fh, ensure_ascii=False, default=str, indent=1)
+    for recorder in recorders:
+        recorder.write_report()
     return 0
 
 

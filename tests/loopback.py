@@ -36,6 +36,7 @@ class Hit:
     status: int
     size: int
     body: bytes = b""  # the request body (POST)
+    arrived: float = field(default_factory=time.monotonic)  # when the request came in
 
 
 class LoopbackServer:

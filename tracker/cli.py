@@ -1,6 +1,7 @@
 """The `chipwatch` command. Each subcommand lives in tracker/commands/<name>.py and exposes
 `register(subparsers)`; this module only assembles them and turns known errors into
-messages and exit statuses (0 ok, 1 a source or delivery failed, 2 configuration or usage)."""
+messages and exit statuses (0 ok, 1 a source or delivery failed, 2 configuration or usage).
+It imports only cheap modules: each command loads what it needs when it runs."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import sqlite3
 import sys
 import threading
 
-from store import StoreError, explain
+from store.errors import StoreError, explain
 from tracker.commands.common import UsageError
-from tracker.config import ConfigError
+from vocab.errors import ConfigError
 
 COMMANDS = ["run", "crawl", "backfill", "classify", "reclassify", "digest", "outbox",
             "daemon", "status", "browse", "demo"]

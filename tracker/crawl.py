@@ -102,16 +102,25 @@ def build_spec(config: Config, source: str, *, mode: str = "routine", since: str
 
 def run_crawl(spec: dict, *, timeout: float,
               on_log: Callable[[str], None] | None = None) -> CrawlResult:
-    """Run `python -m crawler.run` for one spec; never raises for a failing site."""
-    source = spec["name"]
+    """One source's crawl in a child process of its own; never raises for a failing site."""
+    return run_crawls([spec], timeout=timeout, on_log=on_log)[0]
+
+
+def run_crawls(specs: list[dict], *, timeout: float,
+               on_log: Callable[[str], None] | None = None) -> list[CrawlResult]:
+    """Several sources' crawls at once, in one child process (`python -m crawler.run`): one
+    Scrapy start-up for all of them, each source with its own crawler, politeness, stats and
+    time limit. Results come back in the order of `specs`; never raises for a failing site."""
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix=f"chipwatch-{source}-") as tmp:
-        tmpdir = Path(tmp)
-        spec_path, items_path, stats_path = (tmpdir / n for n in
-                                             ("spec.json", "items.jsonl", "stats.json"))
-        spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-        command = [sys.executable, "-m", "crawler.run", "--spec", str(spec_path),
-                   "--items", str(items_path), "--stats", str(stats_path)]
+    with tempfile.TemporaryDirectory(prefix="chipwatch-crawl-") as tmp:
+        directories = []
+        for spec in specs:
+            directory = Path(tmp) / spec["name"]
+            directory.mkdir()
+            (directory / "spec.json").write_text(json.dumps(spec, ensure_ascii=False),
+                                                 encoding="utf-8")
+            directories.append(directory)
+        command = [sys.executable, "-m", "crawler.run", *map(str, directories)]
         tail: deque[str] = deque(maxlen=20)
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                  text=True, encoding="utf-8", errors="replace",
@@ -135,27 +144,38 @@ def run_crawl(spec: dict, *, timeout: float,
                 interrupted = child.pid in _interrupted
                 _interrupted.discard(child.pid)
         reader.join(timeout=5)
-        result = CrawlResult(source=source, seconds=time.monotonic() - started)
-        result.documents = _read_items(items_path)
-        report = _read_json(stats_path)
-    result.stats = report.get("stats", {})
-    result.problems = list(report.get("problems", []))
+        seconds = time.monotonic() - started
+        results = [_result(spec["name"], directory, seconds, timed_out, timeout, child, tail,
+                           interrupted) for spec, directory in zip(specs, directories, strict=True)]
+    return results
+
+
+def _result(source: str, directory: Path, seconds: float, timed_out: bool, timeout: float,
+            child: subprocess.Popen, tail: deque, interrupted: bool = False) -> CrawlResult:
+    report = _read_json(directory / "stats.json")
+    result = CrawlResult(source=source, documents=_read_items(directory / "items.jsonl"),
+                         stats=report.get("stats", {}),
+                         problems=list(report.get("problems", [])))
+    result.seconds = float(result.stats.get("elapsed_time_seconds") or seconds)
     result.finish_reason = str(result.stats.get("finish_reason", ""))
-    if interrupted:  # stopped from outside: not a verdict on the site
+    if interrupted and result.finish_reason != "finished":
+        # stopped from outside before this source ended: not a verdict on the site
         result.problems = []
         result.finish_reason = "interrupted: chipwatch was stopping"
         result.status = "interrupted"
         return result
-    if timed_out:
+    if timed_out and result.finish_reason != "finished":
         result.problems.append(f"{source}: the crawl took longer than crawl_timeout "
                                f"({timeout:.0f} s) and was stopped")
         result.finish_reason = result.finish_reason or "timeout"
-    elif not report:
+        result.status = "failed"
+        return result
+    if not report:
         detail = " | ".join(line for line in tail if "Error" in line or "error" in line)
         result.problems.append(f"{source}: the crawl process ended without a report "
                                f"(exit status {child.returncode}){': ' + detail if detail else ''}")
         result.finish_reason = result.finish_reason or f"exit {child.returncode}"
-    result.status = "failed" if timed_out else judge(result)
+    result.status = judge(result)
     return result
 
 

@@ -14,7 +14,7 @@ from store import runs as run_store
 from tracker.classify import Classifier, build_classifier
 from tracker.classify.apply import tag_documents
 from tracker.config import Config
-from tracker.crawl import CrawlResult, build_spec, run_crawl
+from tracker.crawl import CrawlResult, build_spec, run_crawls
 from tracker.editions import link_editions
 
 _classifiers: dict[tuple, Classifier] = {}
@@ -82,22 +82,39 @@ def crawl_source(config: Config, db: Database, source: str, *, mode: str = "rout
                  today: date | None = None,
                  on_log: Callable[[str], None] | None = None) -> SourceOutcome:
     """Crawl one source and store its documents; the run is recorded whatever happens."""
+    return crawl_sources(config, db, [source], mode=mode, since=since, max_pages=max_pages,
+                         today=today, on_log=on_log)[0]
+
+
+def crawl_sources(config: Config, db: Database, sources: list[str], *,
+                  mode: str = "routine", since: str | None = None,
+                  max_pages: int | None = None, today: date | None = None,
+                  on_log: Callable[[str], None] | None = None) -> list[SourceOutcome]:
+    """Crawl sources at once, in one child process, and store, link and tag what each
+    brought; every source's run is recorded whatever happens."""
     today = today or date.today()
-    since = since or since_for(config, db, source, today)
     classifier = classifier_for(config)  # a broken rules file stops us before crawling
-    run_id = run_store.start_run(db, source, mode)
-    spec = build_spec(config, source, mode=mode, since=since, max_pages=max_pages,
-                      known=doc_store.known_documents(db, source))
+    runs, specs = [], []
+    for source in sources:
+        runs.append(run_store.start_run(db, source, mode))
+        specs.append(build_spec(config, source, mode=mode,
+                                since=since or since_for(config, db, source, today),
+                                max_pages=max_pages,
+                                known=doc_store.known_documents(db, source)))
     try:
-        result = run_crawl(spec, timeout=config.crawl.crawl_timeout, on_log=on_log)
+        results = run_crawls(specs, timeout=config.crawl.crawl_timeout, on_log=on_log)
     except BaseException:
-        run_store.finish_run(db, run_id, status="interrupted",
-                             finish_reason="chipwatch was stopped during the crawl")
+        for run_id in runs:
+            run_store.finish_run(db, run_id, status="interrupted",
+                                 finish_reason="chipwatch was stopped during the crawl")
         raise
-    outcome = store_result(db, run_id, result)
-    link_editions(db, source, outcome.changed_ids)  # editions with different ids (TrendForce)
-    outcome.tagged = tag_documents(db, classifier, outcome.changed_ids).documents
-    return outcome
+    outcomes = []
+    for run_id, result in zip(runs, results, strict=True):
+        outcome = store_result(db, run_id, result)
+        link_editions(db, result.source, outcome.changed_ids)  # editions with different ids
+        outcome.tagged = tag_documents(db, classifier, outcome.changed_ids).documents
+        outcomes.append(outcome)
+    return outcomes
 
 
 def store_result(db: Database, run_id: int, result: CrawlResult) -> SourceOutcome:
@@ -118,13 +135,11 @@ def store_result(db: Database, run_id: int, result: CrawlResult) -> SourceOutcom
 def run_cycle(config: Config, db: Database, *, sources: list[str] | None = None,
               on_outcome: Callable[[SourceOutcome], None] | None = None,
               on_log: Callable[[str], None] | None = None) -> list[SourceOutcome]:
-    """Crawl and store every enabled source (or those named); one failing source never
-    stops the others."""
+    """Crawl (all at once) and store every enabled source (or those named); one failing
+    source never stops the others."""
     run_store.mark_abandoned_runs(db)  # left 'running' by a chipwatch that was killed
-    outcomes = []
-    for source in sources or config.sources.enabled():
-        outcome = crawl_source(config, db, source, on_log=on_log)
-        outcomes.append(outcome)
+    outcomes = crawl_sources(config, db, sources or config.sources.enabled(), on_log=on_log)
+    for outcome in outcomes:
         if on_outcome:
             on_outcome(outcome)
     return outcomes

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from tracker.config import parse_date
-from tracker.cycle import crawl_source
-
 from .common import add_config_options, add_verbose, load_config, open_store, progress_printer
 
 
@@ -25,6 +22,9 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
+    from tracker.config import parse_date
+    from tracker.cycle import crawl_source
+
     config = load_config(args)
     config.source(args.source)
     since = parse_date(args.since, "--since").isoformat()

@@ -6,9 +6,6 @@ import argparse
 import socket
 import sys
 
-from store import StoreError
-from tracker.browse import is_loopback, serve
-
 from .common import add_config_options, load_config, store_path
 
 
@@ -37,6 +34,9 @@ def port_number(text: str) -> int:
 
 
 def handle(args) -> int:
+    from store import StoreError
+    from tracker.browse import is_loopback, serve
+
     config = load_config(args)
     path = store_path(args, config)
     if not path.exists():

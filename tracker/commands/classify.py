@@ -6,8 +6,6 @@ import argparse
 import json
 import sys
 
-from tracker.classify import build_classifier
-
 from .common import add_config_options, load_config
 
 EXIT_BAD_INPUT = 2
@@ -41,6 +39,8 @@ def register(subparsers) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from tracker.classify import build_classifier
+
     config = load_config(args)
     classifier = build_classifier(config, rules_path=args.rules)
     name = args.file if args.file and args.file != "-" else "<stdin>"

@@ -1,16 +1,20 @@
-"""Options and set-up shared by the subcommands."""
+"""Options and set-up shared by the subcommands.
+
+A command module imports what its work needs inside its handler, not at the top: building
+the parser (for any command, or for --help) then loads no command's machinery, and
+`chipwatch classify` does not pay for the crawler, the store or Datasette."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
-from store import StoreError, open_db
-from tracker import config as config_module
-from tracker.config import Config
+    from tracker.config import Config
 
 
 class UsageError(Exception):
@@ -30,6 +34,8 @@ def add_config_options(parser: argparse.ArgumentParser, *, db: bool = True) -> N
 
 def load_config(args: argparse.Namespace) -> Config:
     """The configuration the command was given; what it accepted but doubts is printed."""
+    from tracker import config as config_module
+
     config = config_module.load(getattr(args, "config", None))
     for warning in config.warnings:
         print(f"chipwatch: warning: {warning}", file=sys.stderr)
@@ -50,6 +56,8 @@ def open_store(args: argparse.Namespace, config: Config, *, create: bool = False
     new one, and says so; the others refuse a path where there is none, so that a mistyped
     --db is an error rather than an empty store that looks like "no news". `read_only`
     commands write nothing and work without write access."""
+    from store import StoreError, open_db
+
     path = store_path(args, config)
     if not path.exists():
         named = "--db" if getattr(args, "db", None) else f"[store] path in {config.origin}"

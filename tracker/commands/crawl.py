@@ -6,10 +6,6 @@ import json
 import sys
 from datetime import date
 
-from tracker.config import parse_date
-from tracker.crawl import build_spec, run_crawl
-from tracker.cycle import first_run_since
-
 from .common import add_config_options, add_verbose, load_config, progress_printer
 
 
@@ -29,6 +25,10 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
+    from tracker.config import parse_date
+    from tracker.crawl import build_spec, run_crawl
+    from tracker.cycle import first_run_since
+
     config = load_config(args)
     config.source(args.source)  # an unknown name fails here, with a suggestion
     since = (parse_date(args.since, "--since").isoformat() if args.since

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from tracker.daemon import Daemon, DaemonBusy, configure_logging
-from tracker.writable import unwritable
-
 from .common import UsageError, add_config_options, load_config, store_path
 
 
@@ -25,6 +22,9 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
+    from tracker.daemon import Daemon, DaemonBusy, configure_logging
+    from tracker.writable import unwritable
+
     config = load_config(args)
     db_path = store_path(args, config)
     problems = unwritable(config.writable_paths(db_path))

@@ -9,14 +9,6 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from alerts.service import deliver_due
-from replay import demo_config
-from replay.server import ReplayServer
-from store import open_db
-from store.summary import documents_by_category, documents_by_source_language
-from tracker import config as config_module
-from tracker.cycle import run_cycle
-
 from .common import UsageError, add_verbose, progress_printer
 
 DEFAULT_DB = Path("data/demo/chipwatch.db")
@@ -47,6 +39,9 @@ def demo_paths(db_path: Path) -> tuple[Path, Path]:
 
 
 def _is_demo_db(db_path: Path, config_path: Path) -> bool:
+    from replay import demo_config
+    from tracker import config as config_module
+
     if not demo_config.is_demo_config(config_path):
         return False
     try:
@@ -57,6 +52,9 @@ def _is_demo_db(db_path: Path, config_path: Path) -> bool:
 
 def prepare(db_path: Path, again: bool) -> dict[str, int]:
     """Check and clear the demo's files; the replay ports to reuse (for --again)."""
+    from replay import demo_config
+    from tracker import config as config_module
+
     config_path, cache_dir = demo_paths(db_path)
     demo_made = _is_demo_db(db_path, config_path)
     if again:
@@ -75,6 +73,13 @@ def prepare(db_path: Path, again: bool) -> dict[str, int]:
 
 
 def handle(args) -> int:
+    from alerts.service import deliver_due
+    from replay import demo_config
+    from replay.server import ReplayServer
+    from store import open_db
+    from tracker import config as config_module
+    from tracker.cycle import run_cycle
+
     db_path: Path = args.db
     ports = prepare(db_path, args.again)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,6 +118,8 @@ def handle(args) -> int:
 
 
 def summarise(db, traffic, seconds: float) -> None:
+    from store.summary import documents_by_category, documents_by_source_language
+
     rows = documents_by_source_language(db)
     total = sum(r["documents"] for r in rows)
     print(f"Stored: {total} documents")

@@ -5,9 +5,6 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-from alerts.service import digest_now
-from tracker.config import ConfigError
-
 from .common import add_config_options, load_config, open_store
 
 
@@ -29,6 +26,9 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
+    from alerts.service import digest_now
+    from tracker.config import ConfigError
+
     config = load_config(args)
     names = args.channel or list(config.channels())
     for name in names:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-from alerts.sender import retry_now
-from store import outbox
-
 from .common import add_config_options, load_config, open_store
 
 
@@ -36,6 +33,8 @@ def register(subparsers) -> None:
 
 
 def handle_list(args) -> int:
+    from store import outbox
+
     config = load_config(args)
     db = open_store(args, config, read_only=True)
     statuses = outbox.OPEN_STATUSES + (("sent", "empty") if args.all else ())
@@ -55,6 +54,8 @@ def handle_list(args) -> int:
 
 
 def handle_retry(args) -> int:
+    from alerts.sender import retry_now
+
     config = load_config(args)
     for name in args.channel or []:
         config.channel(name)

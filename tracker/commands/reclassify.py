@@ -6,10 +6,6 @@ import argparse
 import sys
 import time
 
-from store import tags as tag_store
-from tracker.classify.apply import tag_documents
-from tracker.cycle import classifier_for
-
 from .common import add_config_options, load_config, open_store
 
 
@@ -27,6 +23,10 @@ def register(subparsers) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from store import tags as tag_store
+    from tracker.classify.apply import tag_documents
+    from tracker.cycle import classifier_for
+
     config = load_config(args)
     classifier = classifier_for(config)
     db = open_store(args, config)

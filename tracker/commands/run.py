@@ -5,9 +5,6 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-from alerts.service import deliver_due
-from tracker.cycle import run_cycle
-
 from .common import add_config_options, add_verbose, load_config, open_store, progress_printer
 
 
@@ -32,6 +29,9 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
+    from alerts.service import deliver_due
+    from tracker.cycle import run_cycle
+
     config = load_config(args)
     for name in args.source or []:
         config.source(name)  # unknown names fail early, with a suggestion

@@ -5,11 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from store import outbox
-from store.health import last_success_time
-from tracker import health
-from tracker.schedule import first_runs
-
 from .common import add_config_options, load_config, open_store
 
 
@@ -25,6 +20,11 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
+    from store import outbox
+    from store.health import last_success_time
+    from tracker import health
+    from tracker.schedule import first_runs
+
     config = load_config(args)
     db = open_store(args, config, read_only=True)
     now = datetime.now(timezone.utc)
