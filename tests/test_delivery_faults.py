@@ -363,3 +363,4 @@ def test_outbox_retry_takes_up_a_row_past_its_lease_and_leaves_one_inside_it(tmp
     assert sorted(r["status"] for r in outbox.listing(db, statuses=("sent", "sending"))) \
         == ["sending", "sent"]
     db.close()
+
