@@ -16,7 +16,7 @@ from store.errors import StoreError, explain
 from tracker.commands.common import UsageError
 from vocab.errors import ConfigError
 
-COMMANDS = ["run", "crawl", "backfill", "classify", "reclassify", "digest", "outbox",
+COMMANDS = ["run", "crawl", "backfill", "capture", "classify", "reclassify", "digest", "outbox",
             "daemon", "status", "browse", "demo"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

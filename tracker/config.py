@@ -193,6 +193,7 @@ def _source_model(entry: Source) -> type[SourceSchedule]:
                 if key in options.model_fields}
     fields = {key: _with_default(options.model_fields[key], value)
               for key, value in defaults.items()}
+    fields["enabled"] = _with_default(SourceSchedule.model_fields["enabled"], entry.enabled)
     fields["every"] = _with_default(SourceSchedule.model_fields["every"],
                                     parse_duration(entry.every))
     fields["stale_after_days"] = _with_default(SourceSchedule.model_fields["stale_after_days"],
@@ -202,6 +203,8 @@ def _source_model(entry: Source) -> type[SourceSchedule]:
 
 
 def _with_default(field: FieldInfo, value) -> tuple:
+    if not field.metadata:
+        return (field.annotation, Field(value))
     return (Annotated[field.annotation, *field.metadata], Field(value))
 
 
