@@ -54,7 +54,8 @@ def cut(digest: Digest, keep: int, link: str) -> Digest:
     for entry in left_out:
         counts[entry.category] = counts.get(entry.category, 0) + 1
     omitted = Omitted(count=len(left_out), categories=list(counts.items()), link=link,
-                      document_ids=[entry.document_id for entry in left_out])
+                      document_ids=[entry.document_id for entry in left_out],
+                      sources=[entry.source for entry in left_out])
     return replace(digest, sections=sections, omitted=omitted)
 
 

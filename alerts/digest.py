@@ -44,6 +44,7 @@ class Omitted:
     categories: list[tuple[str, int]]  # (category, entries left out), in section order
     link: str  # the digest's full list in Datasette
     document_ids: list[str]
+    sources: list[str] = field(default_factory=list)  # each left-out entry's source
 
 
 @dataclass
@@ -79,7 +80,9 @@ class Digest:
         return [(section.category, len(section.entries)) for section in self.sections]
 
     def source_counts(self) -> list[tuple[str, int]]:
+        """Documents per source, those left out of a cut-down digest included."""
         counts = Counter(entry.source for entry in self.entries)
+        counts.update(self.omitted.sources if self.omitted else [])
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     def omitted_notice(self) -> str:

@@ -96,6 +96,7 @@ def test_a_backfill_becomes_one_bounded_email_with_a_link_to_the_full_list(db):
     shown = text.count("\n* Rule ")
     assert shown == config.alerts.email.max_entries == 200
     assert f"{BACKFILL} documents" in message["Subject"]
+    assert f"By source: Federal Register {BACKFILL}." in text  # the header counts them all
     assert f"the 200 most important are shown; {BACKFILL - 200} more" in " ".join(text.split())
     link = full_list_link("https://chipwatch.example.org/browse", delivery.digest_id)
     assert link in text and f'href="{link.replace("&", "&amp;")}"' in html
