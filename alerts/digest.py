@@ -118,6 +118,17 @@ class Section:
 
 
 @dataclass
+class Omitted:
+    """What a digest too large for one message left out (the least important entries):
+    counted by category, linked to the full list, still marked as shown in the channel."""
+    count: int
+    categories: list[tuple[str, int]]  # (category, entries left out), in section order
+    link: str  # the digest's full list in Datasette
+    document_ids: list[str]
+    sources: list[str] = field(default_factory=list)  # each left-out entry's source
+
+
+@dataclass
 class Digest:
     channel: str
     kind: str  # daily | cycle | manual | urgent
@@ -128,6 +139,7 @@ class Digest:
     broken_sources: list[dict] = field(default_factory=list)
     undelivered: list[dict] = field(default_factory=list)
     wider: list[Entry] = field(default_factory=list)  # events of wider relevance, at the end
+    omitted: Omitted | None = None  # set by alerts/bound.py when the digest was cut down
 
     @property
     def entries(self) -> list[Entry]:
@@ -135,7 +147,9 @@ class Digest:
 
     @property
     def document_ids(self) -> list[str]:
-        return [item.document_id for entry in self.entries for item in entry.items]
+        """Every new document the digest covers: those shown and those only counted."""
+        left_out = self.omitted.document_ids if self.omitted else []
+        return [item.document_id for entry in self.entries for item in entry.items] + left_out
 
     @property
     def updates(self) -> int:
@@ -152,22 +166,36 @@ class Digest:
         return [(section.category, len(section.entries)) for section in self.sections]
 
     def source_counts(self) -> list[tuple[str, int]]:
-        """New documents per source."""
+        """New documents per source, those left out of a cut-down digest included."""
         counts = Counter(item.source for entry in self.entries for item in entry.items)
+        counts.update(self.omitted.sources if self.omitted else [])
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def omitted_notice(self) -> str:
+        """The sentence that opens the notice of a cut-down digest (its link follows)."""
+        left = self.omitted
+        parts = ", ".join(f"{self.category_title(c).lower()} {n}" for c, n in left.categories)
+        return (f"Too much for one message: the {len(self.entries)} most important events "
+                f"are shown; {left.count} more ({parts}) are in the full list: ")
 
     def summary(self) -> str:
         """One line: '12 events (15 documents, 2 updates): 5 export controls, 3 tariffs; 2 of
-        wider relevance' (or 'nothing new')."""
-        n = len(self.entries)
+        wider relevance' (or 'nothing new'); events left out of a cut-down digest are
+        counted too."""
+        left_out = self.omitted.count if self.omitted else 0
+        n = len(self.entries) + left_out
         if not n:
             return "nothing new"
         documents = len(self.document_ids)
         details = [f"{documents} document{'s' if documents != 1 else ''}"]
         if self.updates:
             details.append(f"{self.updates} update{'s' if self.updates != 1 else ''}")
-        parts = ", ".join(self.categories.get(cat).counted(count)
-                          for cat, count in self.category_counts())
+        totals = Counter(dict(self.category_counts()))
+        totals.update(dict(self.omitted.categories) if self.omitted else {})
+        order = [section.category for section in self.sections] + [
+            cat for cat, _ in (self.omitted.categories if self.omitted else [])]
+        parts = ", ".join(self.categories.get(cat).counted(totals[cat])
+                          for cat in dict.fromkeys(order))
         if self.wider:
             parts += ("; " if parts else "") + f"{len(self.wider)} of wider relevance"
         return f"{n} event{'s' if n != 1 else ''} ({', '.join(details)}): {parts}"

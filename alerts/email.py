@@ -1,5 +1,6 @@
 """Email delivery with the standard library: one multipart (text + HTML) message per digest,
-with the Message-ID chosen when the digest was made, so a repeated send is recognisable."""
+with the Message-ID chosen when the digest was made, so a repeated send is recognisable.
+What each failure means is decided in alerts/failures.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from .errors import CONFIG, PERMANENT, TRANSIENT, DeliveryError
+from . import failures
+from .errors import CONFIG, DeliveryError
 from .settings import EmailChannel
 
 
@@ -31,6 +33,30 @@ def build_message(channel: EmailChannel, payload: dict) -> EmailMessage:
     return message
 
 
+def message_size(channel: EmailChannel, payload: dict) -> int:
+    """The message's size in bytes as it goes over the wire (what servers limit)."""
+    return len(build_message(channel, payload).as_bytes())
+
+
+class _Handover:
+    """Remembers when the message itself started to go out (the DATA command): after that,
+    silence or a dropped connection leaves the outcome unknown."""
+
+    reached_data = False
+
+    def data(self, msg):
+        self.reached_data = True
+        return super().data(msg)
+
+
+class _SMTP(_Handover, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_Handover, smtplib.SMTP_SSL):
+    pass
+
+
 def _context(channel: EmailChannel) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(channel.ca_file) if channel.ca_file else None)
 
@@ -45,68 +71,47 @@ def _password(channel: EmailChannel) -> str | None:
     return password
 
 
-def _by_code(code: int, what: str) -> DeliveryError:
-    return DeliveryError(TRANSIENT if 400 <= code < 500 else PERMANENT, what)
-
-
 def send_email(channel: EmailChannel, payload: dict) -> str:
     """Send one digest; return a note ('' or the recipients that were refused) or raise
     DeliveryError saying whether to retry."""
     password = _password(channel)
     message = build_message(channel, payload)
     where = f"{channel.smtp_host}:{channel.port}"
+    smtp = None
     try:
         if channel.security == "ssl":
-            smtp = smtplib.SMTP_SSL(channel.smtp_host, channel.port, timeout=channel.timeout,
-                                    context=_context(channel))
+            smtp = _SMTP_SSL(channel.smtp_host, channel.port, timeout=channel.timeout,
+                             context=_context(channel))
         else:
-            smtp = smtplib.SMTP(channel.smtp_host, channel.port, timeout=channel.timeout)
-        with smtp:
-            if channel.security == "starttls":
-                smtp.starttls(context=_context(channel))
-            if channel.username:
-                smtp.login(channel.username, password or "")
-            refused = smtp.send_message(message)
-    except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryError(CONFIG, f"{where} refused the login of {channel.username!r}: "
-                                    f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _ in exc.recipients.values()]
-        detail = "; ".join(f"{rcpt}: {code} {_text(err)}"
-                           for rcpt, (code, err) in exc.recipients.items())
-        if all(400 <= code < 500 for code in codes):
-            raise DeliveryError(TRANSIENT, f"{where} deferred every recipient: {detail}") from None
-        raise DeliveryError(CONFIG, f"{where} refused every recipient ([alerts.email] to): "
-                                    f"{detail}") from None
-    except smtplib.SMTPSenderRefused as exc:
-        if 400 <= exc.smtp_code < 500:
-            raise DeliveryError(TRANSIENT, f"{where} deferred the sender: {exc.smtp_code} "
-                                           f"{_text(exc.smtp_error)}") from None
-        raise DeliveryError(CONFIG, f"{where} refused the sender {exc.sender!r} ([alerts.email] "
-                                    f"from): {exc.smtp_code} {_text(exc.smtp_error)}") from None
-    except smtplib.SMTPNotSupportedError as exc:
-        raise DeliveryError(CONFIG, f"{where}: {exc}; check [alerts.email] security "
-                                    f"(starttls, ssl or none)") from None
-    except smtplib.SMTPResponseException as exc:
-        raise _by_code(exc.smtp_code, f"{where} answered {exc.smtp_code} "
-                                      f"{_text(exc.smtp_error)}") from None
-    except smtplib.SMTPServerDisconnected as exc:
-        raise DeliveryError(TRANSIENT, f"{where} closed the connection: {exc}") from None
-    except ssl.SSLCertVerificationError as exc:
-        raise DeliveryError(CONFIG, f"{where}: the server's certificate is not trusted "
-                                    f"({exc.verify_message}); set [alerts.email] ca_file "
-                                    f"or fix the server's certificate") from None
-    except ssl.SSLError as exc:
-        raise DeliveryError(CONFIG, f"{where}: TLS failed ({exc.reason}); check [alerts.email] "
-                                    f"security and smtp_port") from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc) or type(exc).__name__
-        raise DeliveryError(TRANSIENT, f"cannot reach {where}: {reason}") from None
+            smtp = _SMTP(channel.smtp_host, channel.port, timeout=channel.timeout)
+        if channel.security == "starttls":
+            smtp.starttls(context=_context(channel))
+        if channel.username:
+            smtp.login(channel.username, password or "")
+        refused = smtp.send_message(message)
+    except Exception as exc:
+        reached = bool(smtp and smtp.reached_data)
+        _close(smtp)
+        raise failures.smtp_exception(exc, where, username=channel.username,
+                                      reached_data=reached) from None
+    _quit(smtp)
     if refused:
         return "refused recipients: " + "; ".join(
-            f"{rcpt}: {code} {_text(err)}" for rcpt, (code, err) in refused.items())
+            f"{rcpt}: {code} {failures.reply_text(err)}" for rcpt, (code, err) in refused.items())
     return ""
 
 
-def _text(raw) -> str:
-    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+def _quit(smtp: smtplib.SMTP) -> None:
+    """The server has accepted the message: whatever QUIT meets, it is delivered."""
+    try:
+        smtp.quit()
+    except Exception:
+        _close(smtp)
+
+
+def _close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        try:
+            smtp.close()
+        except Exception:
+            pass

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from .errors import CONFIG, DeliveryError
+from . import failures
 
 
 def file_stem(digest_id: str) -> str:
@@ -23,10 +23,11 @@ def write_files(directory: Path, digest_id: str, payload: dict) -> str:
         for suffix, content in ((".txt", payload["text"]), (".html", payload["html"])):
             target = directory / (stem + suffix)
             partial = target.with_name(target.name + ".partial")
-            partial.write_text(content, encoding="utf-8")
-            os.replace(partial, target)
+            try:
+                partial.write_text(content, encoding="utf-8")
+                os.replace(partial, target)
+            finally:
+                partial.unlink(missing_ok=True)  # a disk that filled up keeps no half file
     except OSError as exc:
-        raise DeliveryError(CONFIG, f"cannot write digests to {directory}: "
-                                    f"{exc.strerror or exc}; check [alerts.file] "
-                                    f"directory") from None
+        raise failures.file_exception(exc, directory) from None
     return f"written to {directory / stem}.txt and .html"

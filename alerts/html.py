@@ -8,6 +8,7 @@ from functools import lru_cache
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from vocab.links import is_web_url
 from vocab.sources import source_title
 
 from .digest import WIDER_HEADING, WIDER_NOTE, Digest
@@ -25,7 +26,7 @@ def highlight(sentence: str, match: str) -> Markup:
 
 def safe_href(url: str) -> str:
     """Only web links become links; anything else (javascript:, data:) is shown as text."""
-    return url if url.lower().startswith(("https://", "http://")) else ""
+    return url if is_web_url(url) else ""
 
 
 @lru_cache(maxsize=1)

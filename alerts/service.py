@@ -3,6 +3,7 @@ what the outbox holds. Every entry point takes `now` (an aware datetime)."""
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,7 @@ from store import runs as run_store
 from store import tags as tag_store
 from vocab.categories import UNTAGGED
 
+from .bound import fit, full_list_link
 from .clock import daily_period, in_quiet_hours, instant, quiet_end, stamp
 from .digest import Digest, choose
 from .email import new_message_id
@@ -36,12 +38,15 @@ class Made:
     digest_id: str
     channel: str
     documents: int
-    status: str  # pending | empty | exists | dry-run
+    status: str  # pending | empty | exists | dry-run | error
     digest: Digest | None = None
     payload: dict = field(default_factory=dict)
     events: int = 0  # entries: one per event
+    detail: str = ""
 
     def line(self) -> str:
+        if self.status == "error":
+            return f"{self.channel}: {self.digest_id} could not be made: {self.detail}"
         if self.status == "empty":
             return f"{self.channel}: {self.digest_id}: nothing new, nothing sent"
         if self.status == "exists":
@@ -57,7 +62,8 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return all(d.status in ("sent", "postponed") for d in self.deliveries)
+        return (all(d.status in ("sent", "postponed") for d in self.deliveries)
+                and all(m.status != "error" for m in self.made))
 
     def lines(self, *, skip: tuple[str, ...] = (), existing: bool = False) -> list[str]:
         made = [m.line() for m in self.made if m.channel not in skip
@@ -109,13 +115,18 @@ def render(digest_id: str, channel: ChannelBase, digest: Digest) -> dict:
         payload["subject"] = f"[{channel.subject_prefix}] {digest.title}: {digest.summary()}"
         payload["message_id"] = new_message_id(digest_id, channel.sender)
     if isinstance(channel, SlackChannel):
-        payload["slack"] = render_slack(digest)
+        payload["slack"] = render_slack(digest, max_bytes=channel.max_bytes)
     return payload
 
 
 def worth_sending(digest: Digest, channel: ChannelBase) -> bool:
     if digest.kind == "urgent":
         return not digest.empty
+    if digest.kind == "cycle":
+        # After every cycle only what is new: a broken source or an undelivered digest rides
+        # along but does not make a digest of its own each time (health notices announce a
+        # break once; the daily and on-demand digests always show both).
+        return not digest.empty or channel.send_empty
     return (not digest.empty or channel.send_empty or bool(digest.broken_sources)
             or bool(digest.undelivered))
 
@@ -128,7 +139,8 @@ def make(config: AlertConfig, db: Database, name: str, channel: ChannelBase, now
     if not dry_run and outbox.exists(db, digest_id):
         return Made(digest_id, name, 0, "exists")
     digest = build(config, db, name, channel, now, kind=kind, period=period, only=only)
-    payload = render(digest_id, channel, digest)
+    digest, payload = fit(digest, channel, lambda cut: render(digest_id, channel, cut),
+                          link=full_list_link(config.browse_url, digest_id))
     wanted = worth_sending(digest, channel)
     if dry_run:
         return Made(digest_id, name, len(digest.document_ids), "dry-run", digest, payload,
@@ -155,22 +167,35 @@ def queue_due(config: AlertConfig, db: Database, now: datetime,
     """Urgent alerts for every channel that has urgent categories, then each channel's
     scheduled digest if its time has come and it was not made yet. A channel without a daily
     time gets its digest only `after_cycle` (not from the daemon's periodic sender, which
-    would otherwise repeat a broken-sources notice every few minutes)."""
+    would otherwise repeat a broken-sources notice every few minutes). One channel that
+    cannot make its digest does not keep the others from theirs."""
     made = []
     for name, channel in (channels or config.channels()).items():
-        if channel.urgent:
-            result = make(config, db, name, channel, now, kind="urgent", period=instant(now),
-                          only=channel.urgent)
-            if result.status != "empty":
-                made.append(result)
-        if channel.daily_at is None:
-            if after_cycle:
-                made.append(make(config, db, name, channel, now, kind="cycle",
-                                 period=instant(now)))
-        else:
-            period = daily_period(channel, now)
-            if period:
-                made.append(make(config, db, name, channel, now, kind="daily", period=period))
+        try:
+            made += _queue_channel(config, db, name, channel, now, after_cycle)
+        except sqlite3.DatabaseError:
+            raise  # the store itself is in trouble: the command says so, with the file
+        except Exception as exc:
+            made.append(Made(f"{name}:?:{instant(now)}", name, 0, "error",
+                             detail=f"{type(exc).__name__}: {exc}"))
+    return made
+
+
+def _queue_channel(config: AlertConfig, db: Database, name: str, channel: ChannelBase,
+                   now: datetime, after_cycle: bool) -> list[Made]:
+    made = []
+    if channel.urgent:
+        result = make(config, db, name, channel, now, kind="urgent", period=instant(now),
+                      only=channel.urgent)
+        if result.status != "empty":
+            made.append(result)
+    if channel.daily_at is None:
+        if after_cycle:
+            made.append(make(config, db, name, channel, now, kind="cycle", period=instant(now)))
+    else:
+        period = daily_period(channel, now)
+        if period:
+            made.append(make(config, db, name, channel, now, kind="daily", period=period))
     return made
 
 

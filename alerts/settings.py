@@ -69,6 +69,12 @@ class ChannelBase(_Section):
     # Events whose tags are all of wider relevance (a tariff on copper: the category, but not
     # chips or Taiwan) are listed in a short section at the end; false leaves them out.
     include_wider: bool = True
+    # Size: at most this many documents are listed in one digest, the most important first
+    # (the rest are counted, with a link to the digest's full list in Datasette)...
+    max_entries: int = Field(200, ge=1, le=100_000)
+    # ...and no message is larger than this many bytes (email: the whole message; Slack:
+    # each post; file: each file; stdout: the text): entries are left out until it fits.
+    max_bytes: int = Field(2_000_000, ge=10_000)
     # Untagged documents are listed too when `categories` is left to its default.
     untagged_by_default: ClassVar[bool] = False
 
@@ -140,6 +146,8 @@ class EmailChannel(ChannelBase, _SecretHolder):
 class SlackChannel(ChannelBase, _SecretHolder):
     webhook_url_env: str  # the environment variable holding the incoming-webhook URL
     timeout: float = Field(30, gt=0)
+    max_entries: int = Field(50, ge=1, le=100_000)  # about two posts
+    max_bytes: int = Field(40_000, ge=10_000)  # each post, as JSON
 
     @property
     def secret_env(self) -> str:
@@ -149,6 +157,8 @@ class SlackChannel(ChannelBase, _SecretHolder):
 class FileChannel(ChannelBase):
     directory: Path = Path("data/digests")
     daily_at: ClockTime = None  # by default a file after every cycle that found something
+    max_entries: int = Field(1000, ge=1, le=100_000)
+    max_bytes: int = Field(5_000_000, ge=10_000)
 
 
 class StdoutChannel(ChannelBase):
@@ -177,6 +187,9 @@ class AlertConfig(Protocol):
 
     @property
     def categories(self) -> Categories: ...
+
+    @property
+    def browse_url(self) -> str: ...
 
     def channels(self, *, enabled_only: bool = True) -> dict[str, ChannelBase]: ...
 

@@ -5,8 +5,10 @@ with a top-level `text` fallback. Scraped text is escaped (&, <, >), so `<!chann
 
 from __future__ import annotations
 
+import json
 import re
 
+from vocab.links import is_web_url
 from vocab.sources import source_title
 
 from .digest import WIDER_HEADING, WIDER_NOTE, Digest, Entry
@@ -53,7 +55,7 @@ def context(text: str) -> dict:
 
 def _link(url: str, label: str) -> str:
     """A Slack link when the URL is a web link, else the (escaped) label alone."""
-    if url.lower().startswith(("https://", "http://")):
+    if is_web_url(url):
         return f"<{_link_url(url)}|{label}>"
     return label
 
@@ -99,6 +101,9 @@ def fallback(digest: Digest) -> str:
 
 def _body(digest: Digest) -> list[dict]:
     blocks: list[dict] = []
+    if digest.omitted:
+        blocks.append(section(f":scissors: {escape(digest.omitted_notice())}"
+                              f"<{_link_url(digest.omitted.link)}|full list>"))
     if digest.undelivered:
         lines = [":warning: *Earlier digests of this channel could not be delivered:*"]
         for row in digest.undelivered:
@@ -136,8 +141,13 @@ def _size(block: dict) -> int:
     return 0
 
 
-def render_slack(digest: Digest) -> list[dict]:
-    """The messages to post, in order: each {"text": fallback, "blocks": [...]}."""
+def _bytes(block: dict) -> int:
+    return len(json.dumps(block))  # as slack-sdk posts it (ASCII-escaped JSON)
+
+
+def render_slack(digest: Digest, max_bytes: int | None = None) -> list[dict]:
+    """The messages to post, in order: each {"text": fallback, "blocks": [...]}, each
+    within Slack's limits and, given `max_bytes`, that many bytes of JSON."""
     head = [{"type": "header", "text": {"type": "plain_text", "emoji": False,
                                         "text": _clip(digest.title, MAX_HEADER)}}]
     if not digest.empty:
@@ -145,14 +155,19 @@ def render_slack(digest: Digest) -> list[dict]:
                             for c, n in digest.category_counts())
         sources = " · ".join(f"{source_title(s)} *{n}*" for s, n in digest.source_counts())
         head.append(context(f"{escape(digest.summary())}\n{counts}\n{sources}"))
+    # Room for the fallback text, a continuation's context block and the JSON around them.
+    budget = (max_bytes or 10 ** 9) - 2 * len(json.dumps(fallback(digest))) - 1000
     chunks: list[list[dict]] = [[]]
     room, used = MAX_BLOCKS - len(head), sum(_size(b) for b in head)
+    used_bytes = sum(_bytes(b) for b in head)
     for block in _body(digest):
-        if chunks[-1] and (len(chunks[-1]) >= room or used + _size(block) > MAX_MESSAGE_CHARS):
+        if chunks[-1] and (len(chunks[-1]) >= room or used + _size(block) > MAX_MESSAGE_CHARS
+                           or used_bytes + _bytes(block) > budget):
             chunks.append([])
-            room, used = MAX_BLOCKS - 1, 0  # a continuation starts with one context block
+            room, used, used_bytes = MAX_BLOCKS - 1, 0, 0  # a continuation: one context block
         chunks[-1].append(block)
         used += _size(block)
+        used_bytes += _bytes(block)
     messages = []
     total = len(chunks)
     for number, chunk in enumerate(chunks, 1):

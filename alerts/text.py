@@ -23,6 +23,9 @@ def render_text(digest: Digest) -> str:
         lines.append("By source: " + ", ".join(f"{source_title(s)} {n}"
                                                for s, n in digest.source_counts()) + ".")
         lines.append("")
+        if digest.omitted:
+            lines += textwrap.wrap(digest.omitted_notice() + digest.omitted.link, WIDTH,
+                                   break_long_words=False, break_on_hyphens=False) + [""]
         for section in digest.sections:
             heading = f"{section.name} ({len(section.entries)})"
             lines += [heading, "-" * len(heading), ""]

@@ -4,6 +4,9 @@ spider and by the offsite filter."""
 
 from __future__ import annotations
 
+import gzip
+import zlib
+
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -23,7 +26,7 @@ from twisted.internet.error import (
     TCPTimedOutError,
     TimeoutError,
 )
-from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+from twisted.web._newclient import ParseError, ResponseFailed, ResponseNeverReceived
 
 CHALLENGE_MARKERS = (
     "Just a moment...", "Attention Required! | Cloudflare", "cf-browser-verification",
@@ -81,6 +84,9 @@ def describe_failure(failure) -> str:
             return "HTTP 429 Too Many Requests, still refused after retries; crawl less often"
         if status == 404:
             return "HTTP 404 Not Found: the page has moved or the URL pattern changed"
+        if 300 <= status < 400:
+            return (f"HTTP {status}: a redirect without a Location to follow; the page may "
+                    f"have moved, check base_url")
         if status >= 500:
             return f"HTTP {status}: the site is failing (server error), still after retries"
         return f"HTTP {status}"
@@ -106,6 +112,15 @@ def describe_failure(failure) -> str:
         return "connection refused; the site is down or unreachable from here"
     if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
         return "timed out waiting for the site; it may be slow or unreachable"
+    if failure.check(ResponseFailed, ResponseNeverReceived, DownloadFailedError) \
+            and _unparsable(exc):
+        return (f"the site answered with something that is not valid HTTP "
+                f"({_unparsable(exc)}); a proxy or another service may be answering there")
+    if failure.check(gzip.BadGzipFile, zlib.error):
+        return (f"the page says it is compressed (Content-Encoding) but could not be "
+                f"decompressed ({exc}); nothing was taken from it")
+    if failure.check(ValueError) and "URL" in str(exc):
+        return f"the site's answer names an address that cannot be used ({exc})"
     if failure.check(ResponseNeverReceived, ResponseFailed, ConnectionLost, ConnectionDone,
                      ResponseDataLossError, DownloadFailedError):
         return "the connection was dropped before the whole page arrived"
@@ -114,3 +129,15 @@ def describe_failure(failure) -> str:
     if "maxsize" in text.lower() or "exceeded" in text.lower():
         return f"the response was larger than the configured limit ({text})"
     return f"{name}: {text}" if text else name
+
+
+def _unparsable(exc) -> str:
+    """What could not be parsed, when a response failed because it was not HTTP (Scrapy
+    wraps Twisted's ResponseFailed, whose reasons say so, in DownloadFailedError)."""
+    wrapped = exc.__cause__ if isinstance(exc, DownloadFailedError) else exc
+    for reason in getattr(wrapped, "reasons", []) or []:
+        value = getattr(reason, "value", None)
+        if isinstance(value, ParseError):
+            data = value.data if isinstance(value.data, bytes) else b""
+            return f"{value.args[0]}: {data[:60].decode('latin-1')!r}"
+    return ""

@@ -1,7 +1,9 @@
 """The one document schema every spider yields, with closed vocabularies and provenance.
 
 Spiders build documents with `make_document()`, which refuses what must never be stored:
-an empty title, an unknown language, a date that is not ISO.
+an empty title, an unknown language, a date that is not ISO, an address that is not an
+http(s) URL (a `javascript:` or `data:` link from an API field would otherwise become a link
+in feeds and digests).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from vocab.languages import LANGUAGES
+from vocab.links import is_web_url
 from vocab.sources import sources
 from vocab.text import clean_line, clean_text
 
@@ -40,6 +43,10 @@ def make_document(*, source: str, external_id: str, lang: str, url: str, title: 
         raise DocumentError(f"unknown source {source!r}")
     if not external_id:
         raise DocumentError(f"{source}: {where} has no identity")
+    if not is_web_url(url):
+        shown = url[:80] + ("…" if len(url) > 80 else "") if isinstance(url, str) else url
+        raise DocumentError(f"{source}: {page or external_id}: its address {shown!r} is not "
+                            f"an http(s) URL; the document was not stored")
     published_iso, precision = _iso(published, source, where)
     return {
         "id": document_id(source, external_id, lang),

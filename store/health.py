@@ -51,3 +51,10 @@ def record_health(db: Database, source: str, health: str, detail: str, now: str,
     if changed:
         row["since"] = now
     db["health_verdicts"].upsert(row, pk="source", alter=False)
+
+
+def record_announced(db: Database, source: str, health: str, now: str) -> None:
+    """A notice of `health` was queued for `source` at `now`."""
+    db.execute("update health_verdicts set announced = ?, announced_at = ? where source = ?",
+               [health, now, source])
+    db.conn.commit()

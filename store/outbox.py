@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from .db import utcnow
 
 OPEN_STATUSES = ("pending", "sending", "failed")
+INTERRUPTED = "interrupted while sending; sent again after the lease, so it may arrive twice"
 
 
 def create_digest(db: Database, *, digest_id: str, channel: str, kind: str, period: str,
@@ -50,19 +51,36 @@ def get(db: Database, digest_id: str) -> dict | None:
     return row
 
 
-def recover_stale(db: Database, *, before: str, now: str | None = None) -> list[str]:
-    """Rows left `sending` since before `before` belong to a process that died mid-send:
-    they go back to pending (the send may have happened; it will be repeated)."""
+def recover_stale(db: Database, *, before: str, now: str | None = None,
+                  max_attempts: int | None = None) -> list[str]:
+    """Rows left `sending` since before `before` (the lease) belong to a process that died
+    mid-send, or to a send that got no answer: they go back to pending (the send may have
+    happened; it will be repeated), or to failed once `max_attempts` are used up."""
     now = now or utcnow()
-    ids = [r["id"] for r in db.query(
-        "select id from outbox where status = 'sending' and sending_since < ?", [before])]
+    rows = list(db.query("select id, attempts, last_error, next_attempt, sending_since "
+                         "from outbox where status = 'sending' and sending_since < ?", [before]))
     with db.atomic():
-        for digest_id in ids:
-            db.execute(
-                "update outbox set status = 'pending', next_attempt = ?, sending_since = null, "
-                "last_error = 'interrupted while sending; it is sent again and may arrive "
-                "twice' where id = ? and status = 'sending'", [now, digest_id])
-    return ids
+        for row in rows:
+            held = (row["next_attempt"] or "") > row["sending_since"]  # see `hold`
+            error = row["last_error"] if held else INTERRUPTED
+            if max_attempts is not None and row["attempts"] >= max_attempts:
+                db.execute("update outbox set status = 'failed', sending_since = null, "
+                           "last_error = ? where id = ? and status = 'sending'",
+                           [f"gave up after {row['attempts']} attempts: {error}", row["id"]])
+            else:
+                db.execute("update outbox set status = 'pending', next_attempt = ?, "
+                           "sending_since = null, last_error = ? where id = ? "
+                           "and status = 'sending'", [now, error, row["id"]])
+    return [row["id"] for row in rows]
+
+
+def leased(db: Database, *, since: str, channels: list[str] | None = None) -> list[dict]:
+    """Rows being sent (or waiting for an answer that never came) since `since` or later:
+    within their lease, so no one else may send them."""
+    rows = db.query("select id, channel, sending_since, last_error from outbox "
+                    "where status = 'sending' and sending_since >= ? order by sending_since",
+                    [since])
+    return [r for r in rows if channels is None or r["channel"] in channels]
 
 
 def due(db: Database, now: str, *, channels: list[str] | None = None) -> list[dict]:
@@ -73,7 +91,8 @@ def due(db: Database, now: str, *, channels: list[str] | None = None) -> list[di
 
 
 def claim(db: Database, digest_id: str, *, now: str | None = None) -> bool:
-    """pending -> sending, for one sender only; False when someone else has it."""
+    """pending -> sending, for one sender only; False when someone else has it. The attempt
+    is counted now, so one that never finishes still counts."""
     cursor = db.execute(
         "update outbox set status = 'sending', sending_since = ?, attempts = attempts + 1 "
         "where id = ? and status = 'pending'", [now or utcnow(), digest_id])
@@ -89,6 +108,14 @@ def postpone(db: Database, digest_id: str, *, next_attempt: str) -> None:
 
 def mark_parts_sent(db: Database, digest_id: str, parts: int) -> None:
     db.execute("update outbox set parts_sent = ? where id = ?", [parts, digest_id])
+    db.conn.commit()
+
+
+def hold(db: Database, digest_id: str, *, error: str, until: str) -> None:
+    """The digest went out and no answer came: it stays `sending` until its lease has
+    passed (`until`; then `recover_stale` takes it up), so nothing sends it sooner."""
+    db.execute("update outbox set last_error = ?, next_attempt = ? where id = ? "
+               "and status = 'sending'", [error, until, digest_id])
     db.conn.commit()
 
 
@@ -137,5 +164,6 @@ def undelivered(db: Database, channel: str) -> list[dict]:
     """Earlier digests of a channel that failed, or are still being retried after an error."""
     return list(db.query(
         "select id, period, kind, created_at, status, attempts, last_error, document_count "
-        "from outbox where channel = ? and (status = 'failed' or (status = 'pending' "
-        "and attempts > 0)) order by created_at", [channel]))
+        "from outbox where channel = ? and (status = 'failed' or (status in ('pending', "
+        "'sending') and attempts > 0 and last_error is not null)) order by created_at",
+        [channel]))

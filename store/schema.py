@@ -292,3 +292,16 @@ def m009_events(db: Database) -> None:
     db.execute(views.EVENT_READING_V1)
     db.execute(views.EVENT_FEED_ENTRIES_V1)
     events.place_by_group(db)
+
+
+@migrations()
+def m011_digest_lists_and_notices(db: Database) -> None:
+    # A digest too large for one message links to its full list (the digest_documents view,
+    # found by digest_id); a source's health notice is sent once per change and at most once
+    # per [daemon] health_notice_interval: what was last announced, and when.
+    from . import views
+
+    db["digest_marks"].create_index(["digest_id"], if_not_exists=True)
+    db.execute(views.DIGEST_DOCUMENTS_V1)
+    db["health_verdicts"].add_column("announced", str)
+    db["health_verdicts"].add_column("announced_at", str)

@@ -172,3 +172,23 @@ select
 from events e, json_each(coalesce(e.categories, '[]')) c
 where e.first_date is not null
 """
+
+# Every document one digest covered, most important first: where a digest too large for one
+# message links to (alerts/bound.py), filtered by `digest_id`.
+DIGEST_DOCUMENTS_V1 = """
+create view digest_documents as
+select
+  m.digest_id,
+  m.channel,
+  d.id as document_id,
+  d.title,
+  d.url,
+  d.source,
+  d.lang as language,
+  substr(d.published, 1, 10) as date,
+  (select t.category from document_tags t where t.document_id = d.id
+   order by t.score desc, t.category limit 1) as category,
+  (select round(max(t.score), 2) from document_tags t where t.document_id = d.id) as score
+from digest_marks m
+join documents d on d.id = m.document_id
+"""

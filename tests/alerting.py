@@ -94,3 +94,70 @@ def make_certificate(directory: Path) -> tuple[Path, Path]:
                                            serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return cert_path, key_path
+
+
+class Misbehaving(Recorder):
+    """A Recorder that misbehaves after DATA: `drop` closes the connection without a reply
+    (`keep` says whether the message counts as accepted first); `stall` seconds pass before
+    the reply; `quit_reply` answers QUIT with something other than 221."""
+
+    def __init__(self, *, drop: bool = False, keep: bool = False, stall: float = 0.0,
+                 quit_reply: str | None = None, times: int = 1):
+        super().__init__()
+        self.drop, self.keep, self.stall, self.quit_reply = drop, keep, stall, quit_reply
+        self.times = times  # misbehave this many times, then behave
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+        with self.lock:
+            self.attempts += 1
+            misbehave = self.times > 0
+            self.times -= 1
+            if self.keep or not misbehave:
+                self.messages.append(email.message_from_bytes(envelope.content,
+                                                              policy=policy.default))
+        if misbehave and self.drop:
+            server.transport.close()
+            return "250 OK"  # never reaches the client
+        if misbehave and self.stall:
+            await asyncio.sleep(self.stall)
+        return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):
+        return self.quit_reply or "221 Bye"
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that writes `greeting` to every connection, then closes it
+    (an SMTP server that is busy, or something that is not SMTP at all)."""
+
+    def __init__(self, greeting: bytes):
+        self.greeting = greeting
+        self.connections = 0
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock.settimeout(0.2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._sock.getsockname()[1]
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            with conn:
+                conn.sendall(self.greeting)
+
+    def __enter__(self) -> "RawServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._sock.close()

@@ -329,6 +329,7 @@ def test_browse_help_and_a_bad_port():
 def test_browse_on_a_busy_port_says_so(tmp_path):
     import socket
 
+    open_db(tmp_path / "chipwatch.db").close()
     with socket.create_server(("127.0.0.1", 0)) as busy:
         port = busy.getsockname()[1]
         result = chipwatch("browse", "--db", str(tmp_path / "chipwatch.db"),

@@ -229,3 +229,38 @@ def test_a_broken_rules_file_stops_a_cycle_before_it_crawls(tmp_path, db):
     with pytest.raises(ConfigError, match="bad.toml: invalid rules file"):
         crawl_source(config, db, "federal_register")
     assert db["crawl_runs"].count == 0
+
+
+LEAD = ("The Bureau of Industry and Security added 12 entities to the Entity List for "
+        "supplying advanced chips to China. ")
+
+
+def _long_line_file(path, megabytes: float) -> None:
+    filler = "The committee met again and discussed the agenda at length. " * 1000
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(json.dumps({"title": "Ordinary"}) + "\n")
+        out.write('{"title": "Huge", "text": "' + LEAD)
+        for _ in range(int(megabytes * 1024 * 1024 / len(filler)) + 1):
+            out.write(filler)
+        out.write('"}\n')
+        out.write(json.dumps({"title": "Entity List additions", "text": LEAD}) + "\n")
+
+
+def test_a_line_longer_than_the_limit_is_reported_and_skipped(tmp_path):
+    """The long line is read through in chunks, never held whole (bench/classify_memory.py
+    measures the memory); the lines around it are classified."""
+    path = tmp_path / "in.jsonl"
+    _long_line_file(path, 11)
+    done = chipwatch("classify", str(path))
+    assert done.returncode == 2
+    assert f"{path}:2: longer than 10 MB (--max-line-mb); line skipped" in done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o["title"] for o in out] == ["Ordinary", "Entity List additions"]
+    assert "export_control" in out[1]["labels"]
+    # with a higher limit the same line is classified, from its first million characters
+    more = chipwatch("classify", "--max-line-mb", "12", str(path))
+    assert more.returncode == 0, more.stderr
+    huge = json.loads(more.stdout.splitlines()[1])
+    assert huge["title"] == "Huge" and "export_control" in huge["labels"]
+    bad = chipwatch("classify", "--max-line-mb", "0", str(path))
+    assert bad.returncode == 2 and "give a number of megabytes above 0" in bad.stderr

@@ -3,6 +3,7 @@
 
 import pytest
 
+from store import open_db
 from tests.conftest import ROOT, chipwatch
 from tracker import config as config_module
 from tracker.config import ConfigError
@@ -108,6 +109,7 @@ def test_cli_reports_config_errors_with_status_2_and_no_traceback(tmp_path):
 def test_cli_prints_warnings_and_goes_on(tmp_path):
     path = write(tmp_path, '[sources.federal_register]\nagencies = ["state-department"]\n'
                            f'[store]\npath = "{tmp_path / "x.db"}"\n')
+    open_db(tmp_path / "x.db").close()
     result = chipwatch("status", "--config", str(path))
     assert result.returncode == 0, result.stderr
     assert "chipwatch: warning: [sources.federal_register] agencies: 'state-department'" \

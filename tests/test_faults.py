@@ -141,6 +141,26 @@ FAULTS = [
               200, '{"count": 7, "results": [{"document_number": ',
               content_type="application/json")},
           failed_path="/api/v1/documents.json"),
+    Fault("302 without Location", "HTTP 302: a redirect without a Location to follow",
+          routes=lambda server: {LISTING: Reply(302, "")}),
+    Fault("301 to a malformed Location", "names an address that cannot be used",
+          routes=lambda server: {LISTING: Reply(301, "", headers={"Location": "http://[::1/x"})}),
+    Fault("204 No Content listing", "answered with an empty page (HTTP 204, no content)",
+          routes=lambda server: {LISTING: Reply(204, b"")}),
+    Fault("gzip header on a plain body", "says it is compressed (Content-Encoding) but could "
+          "not be decompressed", routes=lambda server: {LISTING: Reply(
+              200, commerce_page("press-releases.html"), headers={"Content-Encoding": "gzip"})}),
+    Fault("a status line that is not HTTP", "answered with something that is not valid HTTP",
+          routes=lambda server: {LISTING: Reply(raw=b"SSH-2.0-OpenSSH_9.2\r\n")}),
+    Fault("a proxy cuts the body (Content-Length larger than what came)",
+          "the connection was dropped before the whole page",
+          routes=lambda server: {LISTING: Reply(raw=(
+              b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 999999\r\n\r\n"
+              + commerce_page("press-releases.html")[:2000]))}),
+    Fault("two different Content-Length headers", "the connection was dropped before the whole",
+          routes=lambda server: {LISTING: Reply(raw=(
+              b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 10\r\n"
+              b"Content-Length: 20\r\n\r\n" + commerce_page("press-releases.html")[:20]))}),
     Fault("robots.txt disallows the listing", "robots.txt disallows this page",
           routes=lambda server: {"/robots.txt": Reply(200, "User-agent: *\nDisallow: /news/\n",
                                                       content_type="text/plain")}),

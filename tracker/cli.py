@@ -8,8 +8,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sqlite3
 import sys
+import threading
 
 from store.errors import StoreError, explain
 from tracker.commands.common import UsageError
@@ -34,16 +36,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM reached a command: unwind like Ctrl-C, so that a crawl child is stopped and
+    its run recorded as interrupted (the daemon handles SIGTERM itself)."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         return args.handler(args)
     except (ConfigError, StoreError, UsageError) as exc:
         print(f"chipwatch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except sqlite3.DatabaseError as exc:  # locked or damaged after it was opened
-        print(f"chipwatch: error: {explain(exc)}", file=sys.stderr)
+        print(f"chipwatch: error: {explain(exc, getattr(args, 'store_path', None))}",
+              file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("chipwatch: interrupted", file=sys.stderr)
@@ -51,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`chipwatch corrections --jsonl | head`)
         sys.stdout = open(os.devnull, "w")  # nothing more is written to the closed pipe
         return 0
+    except Terminated:
+        print("chipwatch: stopped by SIGTERM", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        if main_thread and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from tracker.cron import CronLine
 from vocab.categories import Categories, read_categories
 from vocab.errors import ConfigError
 from vocab.sources import Source, sources
-from vocab.values import Duration, TimeZone, parse_duration
+from vocab.values import Duration, TimeZone, WebUrl, parse_duration
 
 DEFAULT_CONFIG_NAME = "config.toml"
 CONFIG_ENV = "CHIPWATCH_CONFIG"
@@ -77,6 +77,16 @@ class DaemonConfig(_Section):
     outbox_every: Duration = parse_duration("10m")
     # Seconds a running crawl gets to finish after SIGTERM before it is interrupted.
     stop_grace_seconds: int = Field(20, ge=0, le=3600)
+    # At most one health notice (a source broke, went stale or recovered) per source in
+    # this time; a source that flaps is announced once, then as it stands when it has passed.
+    health_notice_interval: Duration = parse_duration("6h")
+
+
+class BrowseConfig(_Section):
+    # The address at which analysts open chipwatch's Datasette (`chipwatch browse`, or a
+    # Datasette serving the store elsewhere). Digests link to it: a digest too large for one
+    # message links to its full list there.
+    url: WebUrl = "http://127.0.0.1:8001"
 
 
 class ClassifierConfig(_Section):
@@ -95,6 +105,7 @@ class Config(_Section):
     sources: SourcesBase
     daemon: DaemonConfig = DaemonConfig()
     alerts: AlertsConfig = AlertsConfig()
+    browse: BrowseConfig = BrowseConfig()
     classifier: ClassifierConfig = ClassifierConfig()
     # Where the file was read from; relative paths in it are taken from its directory.
     origin: Path = Field(default=Path(DEFAULT_CONFIG_NAME), exclude=True)
@@ -131,6 +142,21 @@ class Config(_Section):
 
     def enabled_sources(self) -> list[str]:
         return self.sources.enabled()
+
+    def writable_paths(self, db_path: Path | None = None) -> list[tuple[str, Path]]:
+        """Every directory chipwatch writes to, with the key that names it: the database's
+        (the file, its WAL and the daemon's lock), the HTTP cache, each file channel's."""
+        paths = [("[store] path", Path(db_path or self.db_path).parent)]
+        if self.crawl.http_cache:
+            paths.append(("[crawl] cache_dir", self.cache_dir))
+        for name, channel in self.channels().items():
+            if isinstance(channel, FileChannel):
+                paths.append((f"[alerts.{name}] directory", channel.directory))
+        return paths
+
+    @property
+    def browse_url(self) -> str:
+        return self.browse.url
 
     def channels(self, *, enabled_only: bool = True) -> dict[str, ChannelBase]:
         """Alert channels (embedded default: file and stdout), paths resolved."""

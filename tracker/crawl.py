@@ -21,22 +21,40 @@ from tracker.config import Config
 # Scrapy finish reasons that mean the crawl was stopped from outside, not that it failed.
 INTERRUPTED_REASONS = {"shutdown", "cancelled"}
 
-# Crawl children now running, so that a stopping daemon can interrupt them.
+# Crawl children now running, so that a stopping daemon can interrupt them; and those it
+# has interrupted, whose runs are recorded as interrupted whatever their stats say.
 _running: set[subprocess.Popen] = set()
+_interrupted: set[int] = set()
 _running_lock = threading.Lock()
 
+# After SIGTERM, Scrapy waits for requests in flight (up to the download timeout) before it
+# closes; a crawl being interrupted gets this long, then SIGKILL.
+KILL_AFTER = 5.0
 
-def stop_all_crawls(*, at_once: bool = False) -> int:
-    """Interrupt every running crawl: SIGTERM lets Scrapy close cleanly and write its
-    stats (recorded as interrupted); `at_once` sends SIGKILL."""
+
+def stop_all_crawls(*, at_once: bool = False, kill_after: float = KILL_AFTER) -> int:
+    """Interrupt every running crawl: SIGTERM lets Scrapy close and write its stats; any
+    child still running `kill_after` seconds later (or at once) gets SIGKILL. Returns within
+    about `kill_after` seconds; each run is recorded as interrupted."""
     with _running_lock:
         children = list(_running)
+        _interrupted.update(child.pid for child in children)
     for child in children:
-        try:
-            os.killpg(child.pid, signal.SIGKILL if at_once else signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+        _signal(child, signal.SIGKILL if at_once else signal.SIGTERM)
+    deadline = time.monotonic() + (0 if at_once else kill_after)
+    while time.monotonic() < deadline and any(c.poll() is None for c in children):
+        time.sleep(0.1)
+    for child in children:
+        if child.poll() is None:
+            _signal(child, signal.SIGKILL)
     return len(children)
+
+
+def _signal(child: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(child.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 @dataclass
@@ -123,21 +141,29 @@ def run_crawls(specs: list[dict], *, timeout: float,
         finally:
             with _running_lock:
                 _running.discard(child)
+                interrupted = child.pid in _interrupted
+                _interrupted.discard(child.pid)
         reader.join(timeout=5)
         seconds = time.monotonic() - started
-        results = [_result(spec["name"], directory, seconds, timed_out, timeout, child, tail)
-                   for spec, directory in zip(specs, directories, strict=True)]
+        results = [_result(spec["name"], directory, seconds, timed_out, timeout, child, tail,
+                           interrupted) for spec, directory in zip(specs, directories, strict=True)]
     return results
 
 
 def _result(source: str, directory: Path, seconds: float, timed_out: bool, timeout: float,
-            child: subprocess.Popen, tail: deque) -> CrawlResult:
+            child: subprocess.Popen, tail: deque, interrupted: bool = False) -> CrawlResult:
     report = _read_json(directory / "stats.json")
     result = CrawlResult(source=source, documents=_read_items(directory / "items.jsonl"),
                          stats=report.get("stats", {}),
                          problems=list(report.get("problems", [])))
     result.seconds = float(result.stats.get("elapsed_time_seconds") or seconds)
     result.finish_reason = str(result.stats.get("finish_reason", ""))
+    if interrupted and result.finish_reason != "finished":
+        # stopped from outside before this source ended: not a verdict on the site
+        result.problems = []
+        result.finish_reason = "interrupted: chipwatch was stopping"
+        result.status = "interrupted"
+        return result
     if timed_out and result.finish_reason != "finished":
         result.problems.append(f"{source}: the crawl took longer than crawl_timeout "
                                f"({timeout:.0f} s) and was stopped")

@@ -4,13 +4,15 @@
 - stale: crawls succeed but nothing new for longer than `stale_after_days`.
 - quiet: crawls succeed, nothing new in the last one, and the cadence allows it.
 - ok: the last crawl succeeded and brought something new.
-Only a change into or out of broken/stale is announced, once.
+Only a change into or out of broken/stale is announced: once per change, and at most once
+per source per `[daemon] health_notice_interval` (a source that flaps gets one notice, and
+the state it settles in is announced when the interval has passed).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlite_utils import Database
 
@@ -81,3 +83,32 @@ def update(config: Config, db: Database, now: datetime) -> list[Transition]:
         if changed and (verdict.health in ALARMING or before in ALARMING):
             transitions.append(Transition(source, before, verdict.health, verdict.detail))
     return transitions
+
+
+def _alarm(health: str | None) -> str:
+    """What a notice is about: broken, stale, or neither (ok and quiet read the same)."""
+    return health if health in ALARMING else "fine"
+
+
+def notices_due(config: Config, db: Database, now: datetime) -> list[Transition]:
+    """The health changes to announce now: a source whose recorded verdict differs (broken,
+    stale or fine) from what was last announced of it, unless it was announced less than
+    `[daemon] health_notice_interval` ago. Record each with `announced` once queued."""
+    interval = config.daemon.health_notice_interval
+    due = []
+    for source, row in health_store.recorded_health(db).items():
+        if row["health"] == "disabled":
+            continue
+        said = row.get("announced")
+        if _alarm(row["health"]) == _alarm(said):
+            continue
+        last = _parse(row.get("announced_at"))
+        if last is not None and now - last < interval:
+            continue  # too soon after the last notice; announced later if it still holds
+        due.append(Transition(source, said or "ok", row["health"], row["detail"]))
+    return due
+
+
+def announced(db: Database, transition: Transition, now: datetime) -> None:
+    health_store.record_announced(db, transition.source, transition.after,
+                                  now.astimezone(timezone.utc).isoformat())

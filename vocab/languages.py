@@ -9,6 +9,14 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     "zh-Hans": ("Simplified Chinese", "简体中文"),
 }
 
+# The encodings pages in each language were written in before UTF-8 (what a browser set to
+# that language falls back to), tried when a page's own declaration turns out to be wrong.
+LEGACY_ENCODINGS: dict[str, tuple[str, ...]] = {
+    "en": ("windows-1252",),
+    "zh-Hant": ("big5hkscs",),
+    "zh-Hans": ("gb18030",),
+}
+
 
 def language_name(code: str) -> str:
     return LANGUAGES.get(code, (code, code))[0]

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
 from .languages import LANGUAGES
+from .links import is_web_url
 from .sources import source_names
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
@@ -89,6 +90,13 @@ def _origin(value) -> str:
     return value.rstrip("/")
 
 
+def _web_url(value) -> str:
+    if not is_web_url(value):
+        raise ValueError(f"{value!r} is not an http(s) address; write it like "
+                         f"http://127.0.0.1:8001 or https://chipwatch.example.org/browse")
+    return value.rstrip("/")
+
+
 def _clock_text(value: time | None) -> str:
     return value.strftime("%H:%M") if value else ""
 
@@ -103,6 +111,7 @@ QuietHours = Annotated[tuple[time, time] | None, BeforeValidator(_quiet_hours),
 TimeZone = Annotated[ZoneInfo, BeforeValidator(parse_zone),
                      PlainSerializer(lambda z: z.key, return_type=str)]
 HttpOrigin = Annotated[str, BeforeValidator(_origin)]
+WebUrl = Annotated[str, BeforeValidator(_web_url)]
 
 
 def _source_name(value: str) -> str:

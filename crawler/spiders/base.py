@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.http import TextResponse
 
+from crawler.charset import settle
 from crawler.faults import describe_failure, short_url, unreadable
 from crawler.items import DocumentError, document_id
 from crawler.listing import (
@@ -106,6 +108,28 @@ class ChipwatchSpider(scrapy.Spider):
             self.problem(f"{self.name}: {reason}")
         return reason is not None
 
+    def readable(self, response, lang: str | None = None):
+        """The response ready to parse, read in the encoding it is really written in (the
+        page's language `lang` helps when its declaration is wrong), or None with a problem
+        recorded: a bot challenge, an empty or cut-short page, or text no encoding reads."""
+        if self.check_blocked(response):
+            return None
+        return self.decoded(response, lang)
+
+    def decoded(self, response, lang: str | None = None):
+        """The response read in its real encoding, or None with a problem recorded."""
+        if not isinstance(response, TextResponse):
+            return response
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        reading = settle(response.body, content_type=content_type, lang=lang)
+        if reading.problem:
+            self.problem(f"{self.name}: {short_url(response.url)}: {reading.problem}")
+            return None
+        if reading.encoding:
+            self.logger.warning(f"{short_url(response.url)}: {reading.note}")
+            return response.replace(encoding=reading.encoding)
+        return response
+
     def make(self, builder, *args, **kwargs):
         """Call a document builder; a DocumentError becomes a recorded problem."""
         try:
@@ -192,7 +216,8 @@ class ListingSpider(ChipwatchSpider):
                               cb_kwargs={"listing": listing})
 
     def parse_listing(self, response, listing: Listing):
-        if self.check_blocked(response):
+        response = self.readable(response, listing.lang)
+        if response is None:
             return
         entries = self.entries(response, listing)
         if not entries:
@@ -280,7 +305,8 @@ class ListingSpider(ChipwatchSpider):
                               errback=self.errback, cb_kwargs={"entry": entry})
 
     def parse_article(self, response, entry: Entry):
-        if self.check_blocked(response):
+        response = self.readable(response, entry.lang)
+        if response is None:
             return
         doc = self.make(self.article, response, entry)
         if doc:

@@ -65,11 +65,12 @@ class DeclaredSpider(ListingSpider):
 
     def decoded(self, response, lang: str):
         """The response read in the charset the declaration states (a server may send
-        text/html with no charset, or the wrong one)."""
+        text/html with no charset, or the wrong one); without one, checked and read as
+        every spider's pages are (ChipwatchSpider.decoded)."""
         charset = self.readings[lang].charset
         if charset and hasattr(response, "text"):
             return response.replace(encoding=charset)
-        return response
+        return super().decoded(response, lang)
 
     # -- listings and feeds ---------------------------------------------------------------
 

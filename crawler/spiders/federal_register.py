@@ -28,6 +28,7 @@ from crawler.items import make_document
 from crawler.options import FederalRegisterOptions
 from crawler.spiders.base import ChipwatchSpider
 from crawler.urls import canonical_url, same_origin_path
+from vocab.links import is_web_url
 from vocab.text import clean_text
 
 FIELDS = (
@@ -82,6 +83,9 @@ class FederalRegisterSpider(ChipwatchSpider):
     def parse(self, response):
         self.pages += 1
         where = f"{self.name}: {short_url(response.url)}"
+        response = self.decoded(response, "en")
+        if response is None:
+            return
         try:
             payload = json.loads(response.text)
         except ValueError:
@@ -187,8 +191,10 @@ def with_full_text(doc: dict, text: str, source_url: str) -> dict:
 def document_from_result(result: dict, page: str | None = None) -> dict:
     """One API result -> one document."""
     number = (result.get("document_number") or "").strip()
-    html_url = result.get("html_url") or (
-        f"https://www.federalregister.gov/d/{number}" if number else "")
+    html_url = result.get("html_url")
+    html_url = html_url.strip() if isinstance(html_url, str) else ""
+    if not is_web_url(html_url):  # missing, or not a web address: the document's own page
+        html_url = f"https://www.federalregister.gov/d/{number}" if number else ""
     agencies = [
         {"slug": a.get("slug"), "name": a.get("name") or a.get("raw_name")}
         for a in result.get("agencies") or [] if isinstance(a, dict)

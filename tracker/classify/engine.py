@@ -52,6 +52,12 @@ class _Hit:
     note: str | None = None  # for metadata rules: what was seen
 
 
+# The classifier reads at most this many characters of a document's text: its evidence is
+# in the lead, and a longer body (a whole report pasted into one field) would only cost
+# memory, about twenty bytes per character.
+MAX_TEXT = 1_000_000
+
+
 class Classifier:
     def __init__(self, book: RuleBook, *, min_score: float = 3.0, max_evidence: int = 3):
         self.book = book
@@ -69,7 +75,8 @@ class Classifier:
     def classify(self, doc: dict) -> Result:
         """`doc` has `title` and `text` (either may be empty), and may have `source`,
         `doc_type` and `metadata` (a dict or its JSON) for metadata rules."""
-        prepared = prepare(doc.get("title"), doc.get("text"))
+        text = doc.get("text")
+        prepared = prepare(doc.get("title"), text[:MAX_TEXT] if isinstance(text, str) else text)
         scan = Scan(prepared, self.book.index)
         strip_boilerplate(scan, self.book.boilerplate)
         vetoed, penalties = self._exclusions(scan)

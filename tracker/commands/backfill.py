@@ -28,7 +28,7 @@ def handle(args) -> int:
     config = load_config(args)
     config.source(args.source)
     since = parse_date(args.since, "--since").isoformat()
-    db = open_store(args, config)
+    db = open_store(args, config, create=True)
     outcome = crawl_source(config, db, args.source, mode="backfill", since=since,
                            max_pages=args.max_pages, on_log=progress_printer(args.verbose))
     print(outcome.line())

@@ -6,7 +6,7 @@ import argparse
 import socket
 import sys
 
-from .common import add_config_options, load_config
+from .common import add_config_options, load_config, store_path
 
 
 def register(subparsers) -> None:
@@ -34,10 +34,15 @@ def port_number(text: str) -> int:
 
 
 def handle(args) -> int:
+    from store import StoreError
     from tracker.browse import is_loopback, serve
 
     config = load_config(args)
-    path = args.db if args.db else config.db_path
+    path = store_path(args, config)
+    if not path.exists():
+        named = "--db" if args.db else f"[store] path in {config.origin}"
+        raise StoreError(f"{path}: no database here (named by {named}); check the path, or "
+                         f"run `chipwatch run` to create one")
     if not is_loopback(args.host):
         print(f"chipwatch: warning: listening on {args.host}: anyone who can reach this "
               f"address can read the store", file=sys.stderr)

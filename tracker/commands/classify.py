@@ -9,6 +9,8 @@ import sys
 from .common import add_config_options, load_config
 
 EXIT_BAD_INPUT = 2
+DEFAULT_MAX_LINE_MB = 10
+CHUNK = 1 << 20
 
 
 def register(subparsers) -> None:
@@ -22,11 +24,16 @@ def register(subparsers) -> None:
                     "or Taiwan are the subject, 'wider' when not) added, in order. A line that "
                     "is not such an object is reported on "
                     "standard error with its line number and left out; the other lines are "
-                    "still classified, and the exit status is then 2.")
+                    "still classified, and the exit status is then 2. A line longer than "
+                    "--max-line-mb is reported and skipped without being held in memory; "
+                    "of a document's text the first million characters are classified.")
     parser.add_argument("file", nargs="?", metavar="FILE",
                         help="JSON lines to read (default: standard input; '-' also means it)")
     parser.add_argument("--rules", metavar="PATH",
                         help="rules file to use instead of the configured one")
+    parser.add_argument("--max-line-mb", type=positive_mb, default=DEFAULT_MAX_LINE_MB,
+                        metavar="N", help=f"skip (and report) input lines longer than N "
+                                          f"megabytes (default {DEFAULT_MAX_LINE_MB})")
     add_config_options(parser, db=False)
     parser.set_defaults(handler=handle)
 
@@ -48,9 +55,12 @@ def handle(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
     bad = 0
     out = sys.stdout
+    limit = int(args.max_line_mb * 1024 * 1024)
     with stream:
-        for number, raw in enumerate(stream, start=1):
+        for number, raw in enumerate(bounded_lines(stream, limit), start=1):
             try:
+                if raw is None:
+                    raise ValueError(f"longer than {args.max_line_mb:g} MB (--max-line-mb)")
                 doc = _parse(raw)
             except ValueError as exc:
                 bad += 1
@@ -69,6 +79,33 @@ def handle(args: argparse.Namespace) -> int:
               f"classified", file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0
+
+
+def positive_mb(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 4096:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of megabytes above 0")
+    return value
+
+
+def bounded_lines(stream, limit: int):
+    """The lines of a binary stream, each read up to `limit` bytes: a longer line is
+    yielded as None and the rest of it read through in chunks, never held whole."""
+    while True:
+        raw = stream.readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while True:
+                rest = stream.readline(CHUNK)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield None
+            continue
+        yield raw
 
 
 def _parse(raw: bytes) -> dict | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,11 +42,31 @@ def load_config(args: argparse.Namespace) -> Config:
     return config
 
 
-def open_store(args: argparse.Namespace, config: Config) -> Database:
-    from store import open_db
+def store_path(args: argparse.Namespace, config: Config) -> Path:
+    """The database the command was given (--db, else [store] path); kept on `args` so that
+    an error met later can name the file."""
+    path = Path(args.db) if getattr(args, "db", None) else config.db_path
+    args.store_path = path
+    return path
 
-    path = args.db if getattr(args, "db", None) else config.db_path
-    return open_db(path)
+
+def open_store(args: argparse.Namespace, config: Config, *, create: bool = False,
+               read_only: bool = False) -> Database:
+    """Open the command's database. Only a command that stores crawls (`create`) makes a
+    new one, and says so; the others refuse a path where there is none, so that a mistyped
+    --db is an error rather than an empty store that looks like "no news". `read_only`
+    commands write nothing and work without write access."""
+    from store import StoreError, open_db
+
+    path = store_path(args, config)
+    if not path.exists():
+        named = "--db" if getattr(args, "db", None) else f"[store] path in {config.origin}"
+        if not create:
+            raise StoreError(f"{path}: no database here (named by {named}); check the path, "
+                             f"or run `chipwatch run` to create one")
+        print(f"chipwatch: creating a new database at {path} (named by {named})",
+              file=sys.stderr, flush=True)
+    return open_db(path, read_only=read_only)
 
 
 def progress_printer(verbose: bool = False):

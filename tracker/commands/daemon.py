@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
 
-from .common import UsageError, add_config_options, load_config
+from .common import UsageError, add_config_options, load_config, store_path
 
 
 def register(subparsers) -> None:
@@ -23,10 +23,19 @@ def register(subparsers) -> None:
 
 def handle(args) -> int:
     from tracker.daemon import Daemon, DaemonBusy, configure_logging
+    from tracker.writable import unwritable
 
     config = load_config(args)
-    db_path = Path(args.db) if args.db else config.db_path
+    db_path = store_path(args, config)
+    problems = unwritable(config.writable_paths(db_path))
+    if problems:
+        raise UsageError("the daemon cannot write where the configuration says:\n  "
+                         + "\n  ".join(problems) + "\nunder systemd, put these under "
+                         "StateDirectory= (/var/lib/chipwatch) or CacheDirectory= "
+                         "(/var/cache/chipwatch); see deploy/chipwatch.service")
     configure_logging()
+    if not db_path.exists():  # the daemon stores crawls: it makes its database, and says so
+        logging.getLogger("chipwatch.daemon").info("creating a new database at %s", db_path)
     from tracker.delivery import announce_health, deliver_due
     try:
         return Daemon(config, db_path, deliver=deliver_due, announce=announce_health).run()

@@ -97,9 +97,9 @@ def handle(args) -> int:
         config_path.write_text(demo_config.render(replay.base_urls, db_path.resolve(),
                                                   cache_dir.resolve()), encoding="utf-8")
         config = config_module.load(config_path)
+        into = "second cycle into" if args.again else "first cycle into a new database at"
         print(f"chipwatch demo: replaying {len(replay.sites) + 1} sites on 127.0.0.1 "
-              f"(no internet needed); {'second' if args.again else 'first'} cycle into "
-              f"{db_path}", flush=True)
+              f"(no internet needed); {into} {db_path}", flush=True)
         db = open_db(db_path)
         outcomes = run_cycle(config, db, on_outcome=lambda o: print(o.line(), flush=True),
                              on_log=progress_printer(args.verbose))

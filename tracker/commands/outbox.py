@@ -18,8 +18,11 @@ def register(subparsers) -> None:
     retry = actions.add_parser(
         "retry", help="send failed and waiting digests now",
         description="Make every failed digest, and every pending one waiting out a back-off "
-                    "or quiet hours, due now, then send them. Exit status 0 when all were "
-                    "delivered, 1 otherwise.")
+                    "or quiet hours, due now, then send them. A digest left 'sending' by a "
+                    "process that died is taken up once its 15-minute lease has passed; "
+                    "within the lease (it is being sent, or went out without an answer and "
+                    "may have arrived) it is left alone and said so. Exit status 0 when all "
+                    "were delivered, 1 otherwise.")
     retry.add_argument("--channel", action="append", metavar="NAME",
                        help="only this channel (repeatable)")
     add_config_options(retry)
@@ -33,7 +36,7 @@ def handle_list(args) -> int:
     from store import outbox
 
     config = load_config(args)
-    db = open_store(args, config)
+    db = open_store(args, config, read_only=True)
     statuses = outbox.OPEN_STATUSES + (("sent", "empty") if args.all else ())
     rows = outbox.listing(db, statuses=statuses)
     if not rows:
@@ -51,21 +54,16 @@ def handle_list(args) -> int:
 
 
 def handle_retry(args) -> int:
-    from alerts.clock import stamp
-    from alerts.sender import send_due
-    from store import outbox
+    from alerts.sender import retry_now
 
     config = load_config(args)
     for name in args.channel or []:
         config.channel(name)
     db = open_store(args, config)
-    now = datetime.now(timezone.utc)
-    ids = outbox.retry_failed(db, now=stamp(now),
-                              channels=args.channel)
-    if not ids:
+    ids, deliveries = retry_now(config, db, datetime.now(timezone.utc), channels=args.channel)
+    if not ids and not deliveries:
         print("outbox: nothing to retry")
         return 0
-    deliveries = send_due(config, db, now, channels=args.channel)
     for delivery in deliveries:
         print(delivery.line(), file=sys.stderr if delivery.channel == "stdout" else sys.stdout)
     return 0 if all(d.status == "sent" for d in deliveries) else 1

@@ -35,7 +35,7 @@ def handle(args) -> int:
     config = load_config(args)
     for name in args.source or []:
         config.source(name)  # unknown names fail early, with a suggestion
-    db = open_store(args, config)
+    db = open_store(args, config, create=True)
     outcomes = run_cycle(config, db, sources=args.source,
                          on_outcome=lambda o: print(o.line(), flush=True),
                          on_log=progress_printer(args.verbose))

@@ -26,7 +26,7 @@ def handle(args) -> int:
     from tracker.schedule import first_runs
 
     config = load_config(args)
-    db = open_store(args, config)
+    db = open_store(args, config, read_only=True)
     now = datetime.now(timezone.utc)
     zone = config.daemon.timezone
     rows = [("source", "health", "last success", "docs", "this week", "last error")]

@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 
 from store.search import fts_query
 
-LINKED_TITLES = {"reading", "event_reading"}
+LINKED_TITLES = {"reading", "event_reading", "digest_documents"}
 CSS_URL = f"/-/static-plugins/{__name__}/browse.css"
 EVENT_PAGE = "/chipwatch/event"
 READ_METHODS = {"GET", "HEAD"}
