@@ -183,3 +183,16 @@ def m008_tag_relevance(db: Database) -> None:
     # like `evidence`). Tags written before this are NULL until reclassified.
     db["document_tags"].add_column("relevance", str)
     db["document_tags"].add_column("relevance_evidence", str)
+
+
+@migrations()
+def m010_facts(db: Database) -> None:
+    # What each document states, in tables of their own (see store/facts.py): its
+    # instruments, amounts, rates, deadlines and actors, written with its tags; and the
+    # reading view gains the instrument and actor names to facet on. Documents classified
+    # before this have no facts until `chipwatch reclassify`.
+    from . import facts, views
+
+    facts.create_tables(db)
+    db.execute("drop view if exists reading")
+    db.execute(views.READING_V3)

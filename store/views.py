@@ -37,6 +37,13 @@ READING_V2 = READING_V1.replace(
     "from documents d\nleft join document_search s on s.document_id = d.id",
     "from document_search s\njoin documents d on d.id = s.document_id")
 
+# READING_V2 with the names of the document's instruments and actors (JSON arrays, facets).
+READING_V3 = READING_V2.replace(
+    "  coalesce(d.categories, '[]') as categories,\n",
+    "  coalesce(d.categories, '[]') as categories,\n"
+    "  coalesce(d.instruments, '[]') as instruments,\n"
+    "  coalesce(d.actors, '[]') as actors,\n")
+
 # Each source's latest finished crawl, what it found, and how long it has been failing.
 SOURCE_HEALTH_V1 = """
 create view source_health as

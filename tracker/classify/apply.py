@@ -1,17 +1,19 @@
 """Tagging stored documents: the classifier meets the store here (the cycle tags what it
-just stored; `chipwatch reclassify` re-tags everything after the rules change)."""
+just stored; `chipwatch reclassify` re-tags everything after the rules change). A document's
+tags and facts (instruments, amounts, rates, deadlines, actors) are written together."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Callable
 
 from sqlite_utils import Database
 
+from store import facts as fact_store
 from store import tags as tag_store
 
-from .engine import Classifier
+from .engine import Classifier, Result
 
 BATCH = 500
 
@@ -42,6 +44,8 @@ def tag_documents(db: Database, classifier: Classifier, document_ids: list[str],
                 result = classifier.classify({**row, "text": row["text"] or row["summary"]})
                 tag_store.set_tags(db, row["id"], [t.as_dict() for t in result.tags],
                                    classifier.version)
+                fact_store.set_facts(db, row["id"], [t.as_dict() for t in result.instruments],
+                                     stored_facts(result), classifier.version)
                 after = set(result.labels)
                 report.documents += 1
                 report.changed += before != after
@@ -50,3 +54,18 @@ def tag_documents(db: Database, classifier: Classifier, document_ids: list[str],
         if on_progress:
             on_progress(min(start + BATCH, total), total)
     return report
+
+
+def stored_facts(result: Result) -> dict:
+    """A result's facts as the store keeps them (every field but the offsets)."""
+    facts = result.facts
+    if facts is None:
+        return {}
+    def fields(item) -> dict:
+        record = asdict(item)
+        record.pop("start", None)
+        return record
+    return {"amounts": [fields(a) for a in facts.amounts],
+            "rates": [fields(r) for r in facts.rates],
+            "deadlines": [fields(d) for d in facts.deadlines],
+            "actors": [fields(a) for a in facts.actors]}
