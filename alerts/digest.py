@@ -1,6 +1,7 @@
-"""What a digest holds: chosen documents grouped by category, with the header counts, the
-broken sources and the notice of earlier digests that could not be delivered. Rendering is
-done elsewhere (text, HTML, Slack blocks) from this one structure."""
+"""What a digest holds: chosen documents grouped by category, each with what it states
+(instruments, amounts, rates), the header counts, the deadlines coming up, the broken sources
+and the notice of earlier digests that could not be delivered. Rendering is done elsewhere
+(text, HTML, Slack blocks) from this one structure."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from vocab.categories import UNTAGGED, Categories
+
+from .deadlines import DeadlineEntry
+from .facts import Shown, shown_facts
 
 
 @dataclass
@@ -23,6 +27,7 @@ class Entry:
     evidence: str  # the sentence that justifies the tag ("" when none)
     match: str  # the words in it that matched
     also: list[str] = field(default_factory=list)  # the document's other categories
+    facts: Shown = field(default_factory=Shown)  # its instruments, amounts and rates
 
     @property
     def date(self) -> str:
@@ -46,6 +51,12 @@ class Digest:
     categories: Categories  # the rules file's categories: their display names
     broken_sources: list[dict] = field(default_factory=list)
     undelivered: list[dict] = field(default_factory=list)
+    deadlines: list[DeadlineEntry] = field(default_factory=list)  # soonest first
+    deadline_days: int = 0  # how far ahead the deadlines look (0: no such section)
+
+    @property
+    def deadlines_heading(self) -> str:
+        return f"Deadlines in the next {self.deadline_days} days"
 
     @property
     def entries(self) -> list[Entry]:
@@ -82,11 +93,12 @@ class Digest:
 def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: list[str],
            known: Categories, sources: list[str] | None = None,
            languages: list[str] | None = None, min_score: float = 0.0,
-           only: list[str] | None = None) -> list[Section]:
+           only: list[str] | None = None, facts: dict[str, dict] | None = None) -> list[Section]:
     """Filter documents and group them: each document once, under its strongest tag among
     `categories` (scoring at least `min_score`), its other categories named. `only`
     narrows to documents with a tag in it (urgent alerts). Sections follow the order of
-    `categories`; entries within a section go strongest first, then newest."""
+    `categories`; entries within a section go strongest first, then newest. `facts`
+    (document id -> its facts, as store.facts.facts_for gives them) adds what each states."""
     grouped: dict[str, list[Entry]] = {category: [] for category in categories}
     for doc in documents:
         if sources and doc["source"] not in sources:
@@ -112,7 +124,9 @@ def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: li
             lang=doc["lang"], published=doc.get("published") or "",
             category=best["category"], score=float(best["score"]),
             evidence=evidence.get("sentence", ""), match=evidence.get("match", ""),
-            also=[t["category"] for t in doc_tags if t["category"] != best["category"]]))
+            also=[t["category"] for t in doc_tags if t["category"] != best["category"]],
+            facts=shown_facts((facts or {}).get(doc["id"]), known,
+                              evidence.get("sentence", ""))))
     sections = []
     for category in categories:
         entries = grouped[category]

@@ -66,6 +66,11 @@ class ChannelBase(_Section):
     # Urgent alerts found in these hours ("22:00-07:00", local time) wait until they end.
     quiet_hours: QuietHours = None
     send_empty: bool = False
+    # Deadlines (a rule taking effect, comments closing) in the next this many days are
+    # listed in each digest (0: no such section).
+    deadline_days: int = Field(14, ge=0, le=366)
+    # A reminder is sent this many days before each deadline, once (0: no reminders).
+    remind_days: int = Field(0, ge=0, le=366)
     # Untagged documents are listed too when `categories` is left to its default.
     untagged_by_default: ClassVar[bool] = False
 

@@ -59,6 +59,10 @@ def entry_block(digest: Digest, entry: Entry) -> dict:
     if entry.also:
         meta.append("also " + ", ".join(digest.category_title(c).lower() for c in entry.also))
     text = f"*{link}*\n{escape(' · '.join(meta))}"
+    if entry.facts.instruments:
+        text += "\n" + escape(" · ".join(entry.facts.instruments))
+    if entry.facts.figures():
+        text += f"\n*{escape(entry.facts.figures())}*"
     if entry.evidence:
         text += "\n>" + escape(_clip(entry.evidence, MAX_EVIDENCE)).replace("\n", " ")
     return section(text)
@@ -80,6 +84,14 @@ def _body(digest: Digest) -> list[dict]:
         blocks.append(section("\n".join(lines)))
     if digest.empty:
         blocks.append(section("Nothing new matches this channel's filter."))
+    if digest.deadlines:
+        lines = [f":calendar: *{escape(digest.deadlines_heading)}*"]
+        for item in digest.deadlines:
+            title = escape(_clip(item.title, MAX_TITLE))
+            link = (f"<{_link_url(item.url)}|{title}>"
+                    if item.url.lower().startswith(("https://", "http://")) else title)
+            lines.append(f"• *{item.date}* ({escape(item.when)}) · {escape(item.what)}: {link}")
+        blocks.append(section("\n".join(lines)))
     for sec in digest.sections:
         blocks.append({"type": "divider"})
         blocks.append(section(f"*{escape(sec.name)}* ({len(sec.entries)})"))

@@ -23,6 +23,9 @@ def render_text(digest: Digest) -> str:
         lines.append("By source: " + ", ".join(f"{source_title(s)} {n}"
                                                for s, n in digest.source_counts()) + ".")
         lines.append("")
+    if digest.deadlines:
+        lines += _deadlines(digest) + [""]
+    if not digest.empty:
         for section in digest.sections:
             heading = f"{section.name} ({len(section.entries)})"
             lines += [heading, "-" * len(heading), ""]
@@ -40,10 +43,26 @@ def _entry(digest: Digest, entry) -> list[str]:
     if entry.also:
         meta.append("also " + ", ".join(digest.category_title(c).lower() for c in entry.also))
     out.append("  " + " | ".join(meta))
+    if entry.facts.instruments:
+        out += textwrap.wrap(", ".join(entry.facts.instruments), WIDTH - 2,
+                             initial_indent="  ", subsequent_indent="  ")
+    if entry.facts.figures():
+        out += textwrap.wrap(entry.facts.figures(), WIDTH - 2, initial_indent="  ",
+                             subsequent_indent="  ")
     out.append(f"  {entry.url}")
     if entry.evidence:
         out += textwrap.wrap(f"\u201c{entry.evidence}\u201d", WIDTH - 4,
                              initial_indent="    ", subsequent_indent="    ")
+    return out
+
+
+def _deadlines(digest: Digest) -> list[str]:
+    heading = digest.deadlines_heading
+    out = [heading, "-" * len(heading)]
+    for item in digest.deadlines:
+        out += textwrap.wrap(f"{item.date} ({item.when}): {item.what}: {item.title}", WIDTH - 2,
+                             initial_indent="* ", subsequent_indent="  ")
+        out.append(f"  {source_title(item.source)} | {item.url}")
     return out
 
 
