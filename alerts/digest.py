@@ -13,6 +13,8 @@ from vocab.categories import UNTAGGED, Categories
 from .deadlines import DeadlineEntry
 from .facts import Shown, shown_facts
 
+NO_DEADLINES = "None among the stored documents this channel follows."
+
 
 @dataclass
 class Entry:

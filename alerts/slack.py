@@ -9,7 +9,7 @@ import re
 
 from vocab.sources import source_title
 
-from .digest import Digest, Entry
+from .digest import NO_DEADLINES, Digest, Entry
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -84,8 +84,10 @@ def _body(digest: Digest) -> list[dict]:
         blocks.append(section("\n".join(lines)))
     if digest.empty:
         blocks.append(section("Nothing new matches this channel's filter."))
-    if digest.deadlines:
+    if digest.deadline_days:
         lines = [f":calendar: *{escape(digest.deadlines_heading)}*"]
+        if not digest.deadlines:
+            lines.append(NO_DEADLINES)
         for item in digest.deadlines:
             title = escape(_clip(item.title, MAX_TITLE))
             link = (f"<{_link_url(item.url)}|{title}>"

@@ -6,7 +6,7 @@ import textwrap
 
 from vocab.sources import source_title
 
-from .digest import Digest
+from .digest import NO_DEADLINES, Digest
 
 WIDTH = 78
 
@@ -23,7 +23,7 @@ def render_text(digest: Digest) -> str:
         lines.append("By source: " + ", ".join(f"{source_title(s)} {n}"
                                                for s, n in digest.source_counts()) + ".")
         lines.append("")
-    if digest.deadlines:
+    if digest.deadline_days:
         lines += _deadlines(digest) + [""]
     if not digest.empty:
         for section in digest.sections:
@@ -59,6 +59,8 @@ def _entry(digest: Digest, entry) -> list[str]:
 def _deadlines(digest: Digest) -> list[str]:
     heading = digest.deadlines_heading
     out = [heading, "-" * len(heading)]
+    if not digest.deadlines:
+        out.append(NO_DEADLINES)
     for item in digest.deadlines:
         out += textwrap.wrap(f"{item.date} ({item.when}): {item.what}: {item.title}", WIDTH - 2,
                              initial_indent="* ", subsequent_indent="  ")
