@@ -222,6 +222,17 @@ def test_chinas_ministry_of_commerce_is_not_the_us_department(classifier):
     assert facts(classifier, "美商務部宣布新規")["actors"] == ["Department of Commerce"]
 
 
+@pytest.mark.parametrize("text, actors", [
+    ("Commerce adds 12 firms to the Entity List.", ["Department of Commerce"]),
+    ("The U.S. Chamber of Commerce welcomed the rule.", []),
+    ("China's Ministry of Commerce announced countermeasures.", ["MOFCOM"]),
+    ("Cross-border e-commerce and commerce in general grew.", []),
+])
+def test_commerce_alone_names_the_us_department_only_where_it_is_one(classifier, text,
+                                                                     actors):
+    assert facts(classifier, text)["actors"] == actors
+
+
 @pytest.mark.parametrize("word", ["bis", "ait", "Ait"])
 def test_acronyms_that_are_words_match_only_in_capitals(classifier, word):
     assert facts(classifier, f"They {word} the rule.")["actors"] == []

@@ -76,7 +76,7 @@ def test_tagging_writes_every_kind_of_fact(store):
     assert set(pmt["instruments"]) == {"chips_awards", "us_fab_pledges"}
     assert [(a["value"], a["currency"]) for a in pmt["amounts"]] == [(6.6e9, "USD"),
                                                                     (6.5e10, "USD")]
-    assert pmt["actors"] == ["TSMC", "Department of Commerce"]  # in the order named
+    assert pmt["actors"] == ["Department of Commerce", "TSMC"]  # in the order named
     entity = found["federal_register:2026-99999"]
     assert entity["instruments"] == ["entity_list"]
     assert entity["deadlines"] == [{"kind": "effective", "date": SOON,
@@ -118,7 +118,7 @@ def test_deadlines_between_two_days(store):
 
 def test_facts_by_event_until_events_exist_each_document_is_one(store):
     merged = event_facts.event_facts(store, ["commerce:pmt"])
-    assert merged["commerce:pmt"]["actors"] == ["TSMC", "Department of Commerce"]
+    assert merged["commerce:pmt"]["actors"] == ["Department of Commerce", "TSMC"]
     assert {a["document_id"] for a in merged["commerce:pmt"]["amounts"]} == {"commerce:pmt"}
 
 
@@ -216,7 +216,7 @@ def test_facts_by_event_merge_the_documents_of_one_event(store, monkeypatch):
                         "select 'tsmc-us' as event_id, id as document_id from documents "
                         "where id in ('commerce:pmt', 'tsmc:3220:zh-Hant')")
     merged = event_facts.event_facts(store, ["tsmc-us"])["tsmc-us"]
-    assert merged["actors"] == ["TSMC", "Department of Commerce"]
+    assert merged["actors"] == ["Department of Commerce", "TSMC"]
     assert [(a["value"], a["document_id"]) for a in merged["amounts"]] == [
         (6.6e9, "commerce:pmt"), (6.5e10, "commerce:pmt"), (1.65e11, "tsmc:3220:zh-Hant"),
         (1e11, "tsmc:3220:zh-Hant")]

@@ -83,11 +83,17 @@ def _actor(key: str, table) -> Actor:
 # -- search ------------------------------------------------------------------------------------
 
 
+# The Chinese a regular expression's matches start with, after any look-behind.
+_REGEX_LEAD = re.compile(r"(?:\(\?<!?[^()]*\))*([\u3400-\u9fff]{2,})")
+
+
 def _folded(alias: str) -> tuple[str, bool] | None:
     """An alias as search compares it (Chinese in Simplified, Latin in lower case unless the
-    case matters), and whether the case matters; None for a regular expression."""
+    case matters), and whether the case matters. A regular expression counts by the Chinese
+    its matches start with ("re:经济部(?!门)" is 经济部); None when it has none."""
     if alias.startswith("re:"):
-        return None
+        lead = _REGEX_LEAD.match(alias[3:])
+        return (lead.group(1), True) if lead else None
     if alias.startswith("case:"):
         return alias[5:], True
     return " ".join(alias.split()).lower(), False
