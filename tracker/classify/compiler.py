@@ -242,7 +242,7 @@ class _Compiler:
                     cjk=bool(CJK.search(source)),
                     lead=None if fast_flags & re.IGNORECASE else _worth_finding(
                         _literal_lead(fast)))
-        lead = re.match(r"(?:\\b)?([A-Za-z]{3,})(?![?*{|])", source)
+        lead = re.match(r"(?:\\b)?([A-Za-z]{3,})(?![?*{|])", source[_lookbehinds(source):])
         if lead and not _top_level_alternation(source):
             term.anchor, term.anchor_kind = lead.group(1).lower(), "prefix"
         chinese = _chinese_lead(source)
@@ -355,12 +355,18 @@ def _chinese_lead(source: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _lookbehinds(source: str) -> int:
+    """Where a regular expression starts after its leading look-behind assertions and \\b
+    (they match no text: what follows them is where a match starts)."""
+    return re.match(r"(?:\(\?<!?[^()]*\)|\\b)*", source).end()
+
+
 def _literal_lead(source: str) -> str | None:
     """The letters a regular expression's every match starts with ("bring" of
-    "bring\\w*..."), or None when it has none to look for."""
+    "bring\\w*...", "Commerce" of "(?<!of )\\bCommerce"), or None when it has none."""
     if _top_level_alternation(source):
         return None
-    m = re.match(r"[A-Za-z0-9]+", source)
+    m = re.match(r"[A-Za-z0-9]+", source[_lookbehinds(source):])
     if not m:
         return None
     lead = m.group()

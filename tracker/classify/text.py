@@ -85,13 +85,21 @@ def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
     return spans
 
 
+_LONGEST = max(map(len, _ABBREVIATIONS))
+_WORD_END = re.compile(r"\w+$")
+
+
 def _abbreviation_before(text: str, dot: int) -> bool:
     """Whether the word before the full stop at `dot` is an abbreviation (Mr, Jan, Corp...)
-    or a single letter (U.S., D.C.)."""
-    begin = dot
-    while begin and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
-        begin -= 1
-    word = text[begin:dot]
+    or a single letter (U.S., D.C.). Only the last few characters are read: a longer word is
+    no abbreviation."""
+    begin = max(0, dot - _LONGEST - 1)
+    m = _WORD_END.search(text, begin, dot)
+    if m is None:
+        return False
+    if m.start() == begin and begin and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
+        return False  # the word goes on before the window
+    word = m.group()
     return (len(word) == 1 and word.isascii() and word.isalpha()) or word in _ABBREVIATED
 
 

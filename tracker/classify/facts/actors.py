@@ -33,7 +33,7 @@ def find_actors(scan: Scan, book: RuleBook, metadata: dict,
                                      actor.country, start))
         where[actor.name] = {doc.sentence_at(s) for s, _ in spans}
     words = doc.words or set()
-    if look_for_eccns or "eccn" in words or "eccns" in words:
+    if (look_for_eccns or "eccn" in words or "eccns" in words) and _eccn_like(words):
         for m in _ECCN.finditer(doc.match):
             _add(mentions, where, doc, f"ECCN {m.group('eccn')}", "eccn", m)
     if "cfr" in words or ("r" in words and "c.f.r" in doc.lowered):
@@ -53,6 +53,13 @@ def find_actors(scan: Scan, book: RuleBook, metadata: dict,
                                                        f"{name}", start=len(doc.match)))
             where[name] = set()
     return mentions, where
+
+
+def _eccn_like(words: set[str]) -> bool:
+    """Whether a word of the text could be an ECCN (3a090): asked of the words before the
+    text is searched, which most documents then need not be."""
+    return any(len(w) == 5 and w[0].isdigit() and w[1] in "abcde" and w[2:].isdigit()
+               for w in words)
 
 
 def _live_actors(book: RuleBook, scan: Scan) -> list:

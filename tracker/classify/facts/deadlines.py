@@ -43,19 +43,22 @@ _ENGLISH = (
 _TRIGGER_WORDS = frozenset(word for _, triggers, _ in _ENGLISH for _, words in triggers
                            for word in words)
 
-_ZH_EFFECTIVE = re.compile(
-    r"(?:自|从|于|将于|并于|已于|将自|订于|定于)?\s?" + dates.CHINESE_DATE
-    + r"\s?(?:零时|0时)?\s?(?:起|开始)?\s?(?:正式)?\s?(?:生效|实施|施行|上路|起征|开征|适用)"
-    r"|生效(?:日期|日)\s?(?:为|是|:)?\s?" + dates.CHINESE_DATE.replace("?P<z", "?P<e"))
-_ZH_COMMENTS = re.compile(
-    r"(?:意见|评论)[^。;；]{0,20}?(?:截止|截至|至|到|于)\s?" + dates.CHINESE_DATE
-    + r"|" + dates.CHINESE_DATE.replace("?P<z", "?P<e")
-    + r"\s?(?:前|以前|之前|止)[^。;；]{0,15}?(?:提交|提出|递交|送交|提供|回复)[^。;；]{0,10}?意见")
-_ZH_COMPLIANCE = re.compile(
-    dates.CHINESE_DATE + r"\s?(?:前|以前|之前|起)[^。;；]{0,15}?(?:遵守|遵循|符合|合规)")
-_CHINESE = (("effective", ("生效", "实施", "施行", "上路", "起征", "开征", "适用"), _ZH_EFFECTIVE),
-            ("comments_close", ("意见", "评论"), _ZH_COMMENTS),
-            ("compliance", ("遵守", "遵循", "符合", "合规"), _ZH_COMPLIANCE))
+# Chinese deadlines are read around each date ("月" finds them): what follows the date, or
+# what comes right before it, says what falls due.
+_ZH_DATE = re.compile(dates.CHINESE_DATE)
+_ZH_AFTER = (
+    ("effective", re.compile(r"\s?(?:零时|0时)?\s?(?:起|开始)?\s?(?:正式)?\s?"
+                             r"(?:生效|实施|施行|上路|起征|开征|适用)")),
+    ("comments_close", re.compile(r"\s?(?:前|以前|之前|止)[^。;；]{0,15}?"
+                                  r"(?:提交|提出|递交|送交|提供|回复)[^。;；]{0,10}?意见")),
+    ("compliance", re.compile(r"\s?(?:前|以前|之前|起)[^。;；]{0,15}?(?:遵守|遵循|符合|合规)")),
+)
+_ZH_BEFORE = (
+    ("effective", re.compile(r"生效(?:日期|日)\s?(?:为|是|:)?\s?$")),
+    ("comments_close", re.compile(r"(?:意见|评论)[^。;；]{0,20}?(?:截止|截至|至|到|于)\s?$")),
+)
+_ZH_LEAD_IN = re.compile(r"(?:自|从|于|将于|并于|已于|将自|订于|定于)\s?$")  # quoted with the date
+_ZH_REACH = 24  # characters before a date that may say what it is
 
 # The Federal Register's own fields.
 METADATA_FIELDS = (("effective_on", "effective"), ("comments_close_on", "comments_close"))
@@ -76,13 +79,35 @@ def from_text(doc: Prepared, base: date | None) -> list[tuple[int, int, str, dat
                     if day:
                         found.append((m.start(), m.end(), kind, day))
     if doc.has_cjk:
-        text = doc.match
-        for kind, triggers, pattern in _CHINESE:
-            if any(t in text for t in triggers):
-                for m in pattern.finditer(text):
-                    day = _chinese_day(m, base)
-                    if day:
-                        found.append((m.start(), m.end(), kind, day))
+        found += _chinese(doc.match, base)
+    return found
+
+
+def _chinese(text: str, base: date | None) -> list[tuple[int, int, str, date]]:
+    found, seen = [], set()
+    pos = text.find("月")
+    while pos >= 0:
+        for m in _ZH_DATE.finditer(text, max(0, pos - 8), min(len(text), pos + 8)):
+            if not m.start() <= pos < m.end() or m.span() in seen:
+                continue
+            seen.add(m.span())
+            day = dates.chinese(m, base)
+            if day is None:
+                continue
+            lead = _ZH_LEAD_IN.search(text, max(0, m.start() - 3), m.start())
+            start = lead.start() if lead else m.start()
+            for kind, after in _ZH_AFTER:
+                tail = after.match(text, m.end())
+                if tail:
+                    found.append((start, tail.end(), kind, day))
+                    break
+            else:
+                for kind, before in _ZH_BEFORE:
+                    head = before.search(text, max(0, m.start() - _ZH_REACH), m.start())
+                    if head:
+                        found.append((head.start(), m.end(), kind, day))
+                        break
+        pos = text.find("月", pos + 1)
     return found
 
 
@@ -96,13 +121,6 @@ def _starts(text: str, triggers: tuple[str, ...]) -> list[int]:
                 starts.append(pos)
             pos = text.find(trigger, pos + 1)
     return sorted(set(starts))
-
-
-def _chinese_day(m: re.Match, base: date | None) -> date | None:
-    groups = m.groupdict()
-    if groups.get("zm"):
-        return dates.chinese(m, base)
-    return dates.resolve(groups.get("ey"), int(groups["em"]), int(groups["ed"]), base)
 
 
 def from_metadata(metadata: dict, base: date | None) -> list[Deadline]:

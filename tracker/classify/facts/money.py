@@ -63,8 +63,12 @@ _ZH_PREFIXED = re.compile(
     r"\s?(?P<num>" + _ZH_NUMBER + r")\s?(?P<scale>" + _ZH_SCALE + r")(?!\s?(?:多|余)?\s?(?:"
     + _ZH_UNITS + r"))")
 _ZH_UNIT_ENDS = "元币金圆镑"  # the last character of every unit
+# ... and the character before it, where the unit is two characters (金 alone is gold).
+_ZH_UNIT_BEFORE = {"币": "台民港", "金": "美", "圆": "日", "镑": "英"}
 _ZH_PREFIXES = ("新台币", "台币", "人民币", "港币", "美金", "美元", "欧元", "日圆", "日元", "韩元")
-_WINDOW = 40  # characters before a unit that its number may take
+_ZH_UNIT_CHARS = frozenset("美港欧日韩英新台民人加坡")
+_ZH_NUMBER_CHARS = frozenset("0123456789,. 零〇一二两三四五六七八九十百千万亿兆点多余")
+_BEFORE_NUMBER = 8  # characters before a number that its currency and qualifier may take
 _VAGUE = "数几上"  # 数千万: "tens of millions", not an amount
 
 
@@ -72,12 +76,13 @@ def find_amounts(doc: Prepared) -> list[tuple[int, int, float, str]]:
     """(start, end, value, currency) of every amount, in the order of the text."""
     text = doc.match
     found: list[tuple[int, int, float, str]] = []
-    if any(sign in text for sign in SIGNS):
-        found += _signed(text)
+    signs = [sign for sign in SIGNS if sign in text]
+    if signs:
+        found += _signed(text, signs)
     words = doc.words or set()
     if not HINT_WORDS.isdisjoint(words):
         found += _worded(text)
-    if doc.has_cjk:
+    if doc.has_cjk and any(char in text for char in _ZH_UNIT_ENDS):  # every currency word
         found += _chinese(doc)
     found.sort()
     kept, end = [], -1
@@ -95,9 +100,10 @@ def _value(number: str, scale: str | None) -> float | None:
     return value * SCALES.get((scale or "").lower(), 1.0)
 
 
-def _signed(text: str) -> list[tuple[int, int, float, str]]:
+def _signed(text: str, signs: list[str]) -> list[tuple[int, int, float, str]]:
     found = []
-    for sign, currency in SIGNS.items():
+    for sign in signs:
+        currency = SIGNS[sign]
         pos = text.find(sign)
         while pos >= 0:
             m = _AT_SIGN.match(text, pos)
@@ -154,11 +160,19 @@ def _chinese(doc: Prepared) -> list[tuple[int, int, float, str]]:
     for char in _ZH_UNIT_ENDS:
         pos = text.find(char)
         while pos >= 0:
-            m = _ZH_BEFORE_UNIT.search(text, max(0, pos + 1 - _WINDOW), pos + 1)
-            if m:
-                item = _chinese_amount(doc, m, m.group("unit"))
-                if item:
-                    found.append(item)
+            if pos and (char not in _ZH_UNIT_BEFORE or text[pos - 1] in _ZH_UNIT_BEFORE[char]):
+                # back over the rest of the unit (美元, 新台币) and the number before it;
+                # the search starts a little before that
+                begin = pos
+                while begin > 0 and text[begin - 1] in _ZH_UNIT_CHARS:
+                    begin -= 1
+                while begin > 0 and text[begin - 1] in _ZH_NUMBER_CHARS:
+                    begin -= 1
+                m = _ZH_BEFORE_UNIT.search(text, max(0, begin - _BEFORE_NUMBER), pos + 1)
+                if m:
+                    item = _chinese_amount(doc, m, m.group("unit"))
+                    if item:
+                        found.append(item)
             pos = text.find(char, pos + 1)
     for prefix in _ZH_PREFIXES:
         pos = text.find(prefix)
