@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from vocab.documents import DOCUMENT_FIELDS
 
-from .db import utcnow
+from .clock import utcnow
 from .events import mark_unlinked, place_documents
 from .search import index_documents
 

@@ -7,7 +7,7 @@ import json
 
 from sqlite_utils import Database
 
-from .db import utcnow
+from .clock import utcnow
 from .events import refresh_for_documents
 
 
