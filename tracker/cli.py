@@ -15,7 +15,7 @@ from tracker.commands.common import UsageError
 from vocab.errors import ConfigError
 
 COMMANDS = ["run", "crawl", "backfill", "classify", "reclassify", "digest", "outbox",
-            "daemon", "status", "browse", "demo"]
+            "daemon", "status", "browse", "demo", "scrapyd"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

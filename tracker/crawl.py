@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -26,17 +27,35 @@ _running: set[subprocess.Popen] = set()
 _running_lock = threading.Lock()
 
 
+# Crawls running elsewhere (a backend's jobs on other machines): each has `cancel(at_once)`.
+_elsewhere: set = set()
+
+
 def stop_all_crawls(*, at_once: bool = False) -> int:
     """Interrupt every running crawl: SIGTERM lets Scrapy close cleanly and write its
-    stats (recorded as interrupted); `at_once` sends SIGKILL."""
+    stats (recorded as interrupted); `at_once` sends SIGKILL. Crawls running elsewhere are
+    cancelled the same way."""
     with _running_lock:
         children = list(_running)
+        remote = list(_elsewhere)
     for child in children:
         try:
             os.killpg(child.pid, signal.SIGKILL if at_once else signal.SIGTERM)
         except ProcessLookupError:
             pass
-    return len(children)
+    return len(children) + sum(crawls.cancel(at_once=at_once) for crawls in remote)
+
+
+@contextlib.contextmanager
+def running_elsewhere(crawls):
+    """While a backend's crawls run, `stop_all_crawls` can reach them."""
+    with _running_lock:
+        _elsewhere.add(crawls)
+    try:
+        yield crawls
+    finally:
+        with _running_lock:
+            _elsewhere.discard(crawls)
 
 
 @dataclass
@@ -89,10 +108,15 @@ def run_crawl(spec: dict, *, timeout: float,
 
 
 def run_crawls(specs: list[dict], *, timeout: float,
-               on_log: Callable[[str], None] | None = None) -> list[CrawlResult]:
+               on_log: Callable[[str], None] | None = None,
+               backend=None) -> list[CrawlResult]:
     """Several sources' crawls at once, in one child process (`python -m crawler.run`): one
     Scrapy start-up for all of them, each source with its own crawler, politeness, stats and
-    time limit. Results come back in the order of `specs`; never raises for a failing site."""
+    time limit. Results come back in the order of `specs`; never raises for a failing site.
+    A `backend` (tracker/scrapyd_crawls.py) runs them elsewhere instead, with the same
+    contract."""
+    if backend is not None:
+        return backend.run(specs, timeout=timeout, on_log=on_log)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="chipwatch-crawl-") as tmp:
         directories = []
