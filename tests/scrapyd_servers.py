@@ -114,3 +114,16 @@ def wait_for_job(servers: list[ScrapydProcess], project: str, spider: str, state
                 return server
         time.sleep(0.2)
     raise AssertionError(f"no {state} job of {spider} within {timeout} s")
+
+
+def wait_for_log(server: ScrapydProcess, spider: str, text: str, timeout: float = 60) -> None:
+    """Until the log of a running job of `spider` on `server` holds `text`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for job in server.api(timeout=2).list_jobs("chipwatch")["running"]:
+            if job["spider"] == spider and job.get("log_url"):
+                log = server.api(timeout=2).fetch(job["log_url"]) or b""
+                if text.encode() in log:
+                    return
+        time.sleep(0.2)
+    raise AssertionError(f"no running {spider} job logged {text!r} within {timeout} s")

@@ -301,6 +301,9 @@ class ScrapydBackend:
                                    f"and job {job.id} on {server.url} was cancelled")
             result.finish_reason = result.finish_reason or "timeout"
             result.status = "failed"
+        elif report is None and job.cancelled_at is not None:
+            # Stopped by chipwatch before Scrapy could close it cleanly (still starting up).
+            result.status, result.finish_reason = "interrupted", "cancelled"
         else:
             if report is None:
                 where = "" if items is not None else (
