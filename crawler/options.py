@@ -22,7 +22,6 @@ from pydantic import (
     SecretStr,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from vocab.sources import get_source
@@ -71,7 +70,7 @@ class CrawlSettings(_Options):
     # Where crawls run: "local" (a child process of chipwatch) or "scrapyd" (a job per source
     # on the Scrapyd servers below, least busy first).
     backend: Literal["local", "scrapyd"] = "local"
-    scrapyd_urls: list[ServiceUrl] = Field(default_factory=list)
+    scrapyd_urls: list[ServiceUrl] = Field(default_factory=list, validate_default=True)
     scrapyd_project: Annotated[str, AfterValidator(_project_name)] = "chipwatch"
     # A server that does not answer for this long loses its running jobs (failed runs).
     scrapyd_unreachable_seconds: int = Field(30, ge=1, le=3600)
@@ -81,15 +80,21 @@ class CrawlSettings(_Options):
     scrapyd_password_env: str = ""
     _scrapyd_password: SecretStr | None = PrivateAttr(None)
 
-    @model_validator(mode="after")
-    def _scrapyd_servers(self):
-        if self.backend == "scrapyd" and not self.scrapyd_urls:
-            raise ValueError("backend is \"scrapyd\" but scrapyd_urls is empty; list the "
-                             "Scrapyd servers, e.g. scrapyd_urls = [\"http://127.0.0.1:6800\"]")
-        if self.scrapyd_password_env and not self.scrapyd_username:
-            raise ValueError("scrapyd_password_env is set but scrapyd_username is empty; set "
+    @field_validator("scrapyd_urls")
+    @classmethod
+    def _servers_for_backend(cls, urls: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("backend") == "scrapyd" and not urls:
+            raise ValueError("backend is \"scrapyd\" but no server is listed; write e.g. "
+                             "scrapyd_urls = [\"http://127.0.0.1:6800\"]")
+        return urls
+
+    @field_validator("scrapyd_password_env")
+    @classmethod
+    def _password_needs_user(cls, name: str, info: ValidationInfo) -> str:
+        if name and not info.data.get("scrapyd_username"):
+            raise ValueError("a password is named but scrapyd_username is empty; set "
                              "scrapyd_username too")
-        return self
+        return name
 
     def with_scrapyd_password(self, value: str | None) -> "CrawlSettings":
         copy = self.model_copy()

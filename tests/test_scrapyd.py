@@ -196,3 +196,31 @@ def test_a_server_that_is_down_is_skipped_and_shown_by_status(deployed, tmp_path
                      status.stdout, re.M), status.stdout
     assert re.search(rf"^  {re.escape(servers[1].url)}\s+up: 0 jobs running or pending; "
                      rf"spiders deployed$", status.stdout, re.M), status.stdout
+
+
+def test_a_server_that_asks_for_a_login_gets_the_password_from_the_environment(tmp_path):
+    password = "scrapyd-SECRET-9c2b"
+    with ScrapydProcess(tmp_path / "guarded", username="chipwatch", password=password) as server:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[crawl]\nbackend = "scrapyd"\nscrapyd_urls = ["{server.url}"]\n'
+            f'scrapyd_username = "chipwatch"\nscrapyd_password_env = "TEST_SCRAPYD_PW"\n',
+            encoding="utf-8")
+        without = chipwatch("scrapyd", "deploy", "--config", str(config), timeout=240)
+        wrong = chipwatch("scrapyd", "deploy", "--config", str(config), timeout=240,
+                          env={"TEST_SCRAPYD_PW": "not-it"})
+        right = chipwatch("scrapyd", "deploy", "--config", str(config), timeout=240,
+                          env={"TEST_SCRAPYD_PW": password})
+        status = chipwatch("status", "--config", str(config), "--db",
+                           str(tmp_path / "chipwatch.db"), timeout=60,
+                           env={"TEST_SCRAPYD_PW": password})
+    assert without.returncode == 1
+    assert "HTTP 401: the login was refused and no password was given (the environment " \
+           "variable named by scrapyd_password_env is not set)" in without.stdout
+    assert wrong.returncode == 1
+    assert "HTTP 401: the login was refused; check scrapyd_username" in wrong.stdout
+    assert right.returncode == 0, right.stdout + right.stderr
+    assert re.search(rf"^  {re.escape(server.url)}\s+up: .*spiders deployed$", status.stdout,
+                     re.M), status.stdout
+    for result in (without, wrong, right, status):
+        assert password not in result.stdout + result.stderr
