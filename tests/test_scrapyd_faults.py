@@ -6,6 +6,8 @@ slow on purpose."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 
@@ -151,3 +153,24 @@ def test_stopping_chipwatch_cancels_its_jobs_and_the_runs_are_interrupted(tmp_pa
     assert outcome.status == "interrupted"
     assert run["status"] == "interrupted" and run["finish_reason"] == "shutdown"
     assert not server.api().list_jobs(PROJECT)["running"]
+
+
+def test_a_job_killed_on_its_worker_is_a_failed_run_with_its_reason(tmp_path, servers):
+    a, b = servers
+    with SlowReplay("bis", delay=1) as replay:
+        config = config_module.load(write_config(tmp_path, replay, urls=[a.url, b.url]))
+        thread, box = cycle_in_thread(config, sources=["bis"])
+        server = wait_for_job([a, b], PROJECT, "bis", "running")
+        wait_for_log(server, "bis", "listing page 1")
+        [job] = [j for j in server.api().list_jobs(PROJECT)["running"] if j["spider"] == "bis"]
+        os.kill(job["pid"], signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        thread.join(timeout=60)
+        assert not thread.is_alive() and "error" not in box, box
+        [outcome] = box["value"]
+        db = open_db(config.db_path)
+        [run] = runs_for(db, "bis")
+        db.close()
+    assert outcome.status == "failed" and run["status"] == "failed"
+    assert run["finish_reason"] == "job died"
+    assert outcome.errors[0].startswith(f"bis: job {job['id']} on {server.url} ended without "
+                                        f"a report")
