@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from .common import UsageError, add_config_options, load_config
@@ -52,8 +53,6 @@ def handle_deploy(args) -> int:
     if not args.egg and not settings.scrapyd_urls:
         raise UsageError("no Scrapyd server to deploy to: set [crawl] scrapyd_urls in the "
                          "configuration, or name one with --url")
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="chipwatch-deploy-") as tmp:
         print(f"building the egg of chipwatch's spiders (version {egg_version()})", flush=True)
         try:
@@ -62,7 +61,11 @@ def handle_deploy(args) -> int:
             raise UsageError(str(exc)) from None
         if args.egg:
             target = args.egg / egg.name if args.egg.is_dir() else args.egg
-            target.write_bytes(egg.read_bytes())
+            try:
+                target.write_bytes(egg.read_bytes())
+            except OSError as exc:
+                raise UsageError(f"--egg {args.egg}: cannot write the egg there: "
+                                 f"{exc.strerror}") from None
             print(f"wrote {target} ({target.stat().st_size:,} bytes)")
             return 0
         data = egg.read_bytes()
