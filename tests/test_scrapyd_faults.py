@@ -74,7 +74,7 @@ def test_a_server_dying_mid_job_fails_that_run_only(tmp_path, servers):
     a, b = servers
     victim_dir = tmp_path / "victim"
     # A third server, so that the module's two stay up for the other tests.
-    with ScrapydProcess(victim_dir) as victim, SlowReplay("bis", delay=1.5) as replay:
+    with ScrapydProcess(victim_dir) as victim, SlowReplay("bis", delay=2.5) as replay:
         deploy = chipwatch("scrapyd", "deploy", "--url", victim.url, timeout=240)
         assert deploy.returncode == 0, deploy.stderr + deploy.stdout
         config = config_module.load(write_config(
@@ -107,6 +107,7 @@ def test_a_server_dying_mid_job_fails_that_run_only(tmp_path, servers):
                 assert outcomes[source].new > 0
 
         # The next cycle goes to the server still up, and bis is crawled there.
+        replay.delay = 0
         second = {o.source: o for o in run_cycle(config, db)}
         db.close()
     assert all(o.status == "ok" for o in second.values()), \
@@ -116,7 +117,7 @@ def test_a_server_dying_mid_job_fails_that_run_only(tmp_path, servers):
 
 def test_a_job_past_crawl_timeout_is_cancelled_and_fails(tmp_path, servers):
     a, b = servers
-    with SlowReplay("bis", delay=3) as replay:
+    with SlowReplay("bis", delay=1.5) as replay:
         path = write_config(tmp_path, replay, urls=[a.url, b.url])
         path.write_text(path.read_text().replace("crawl_timeout = 120", "crawl_timeout = 5"))
         config = config_module.load(path)

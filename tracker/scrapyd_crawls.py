@@ -42,7 +42,7 @@ _WORKER_OWN = {"HTTPCACHE_DIR"}
 @dataclass
 class ServerState:
     """What one run knows of a server: whether it answers, and how busy it is."""
-    server: ScrapydServer
+    api: ScrapydServer
     load: int = 0  # running + pending jobs, ours included
     down: str = ""  # why it could not be reached ("" when it answers)
     last_answer: float = field(default_factory=time.monotonic)
@@ -92,14 +92,14 @@ def describe_servers(settings: CrawlSettings) -> list[str]:
     lines = []
     width = max(len(url) for url in settings.scrapyd_urls)
     for state in probe(servers_of(settings, timeout=5)):
-        url = state.server.url.ljust(width)
+        url = state.api.url.ljust(width)
         if state.down:
-            lines.append(f"{url}  DOWN: {state.down.removeprefix(state.server.url + ': ')}; "
+            lines.append(f"{url}  DOWN: {state.down.removeprefix(state.api.url + ': ')}; "
                          f"its share of "
                          f"the crawls goes to the others")
             continue
         try:
-            deployed = version in state.server.list_versions(settings.scrapyd_project)
+            deployed = version in state.api.list_versions(settings.scrapyd_project)
             spiders = "spiders deployed" if deployed else (
                 "spiders NOT deployed (run `chipwatch scrapyd deploy`)")
         except ScrapydError as exc:
@@ -132,7 +132,7 @@ class ScrapydBackend:
                 states = probe(self.servers)
                 for state in states:
                     if state.down:
-                        self._say(logging.WARNING, f"{state.server.url} is down, skipped "
+                        self._say(logging.WARNING, f"{state.api.url} is down, skipped "
                                                    f"({state.down})")
                 for job in self.jobs:
                     self._schedule(job, states, timeout)
@@ -176,12 +176,12 @@ class ScrapydBackend:
         for state in sorted((s for s in states if not s.down), key=lambda s: s.load):
             job_id = f"{job.source}-{uuid.uuid4().hex[:16]}"
             try:
-                state.server.schedule(self.project, job.source, job_id=job_id,
+                state.api.schedule(self.project, job.source, job_id=job_id,
                                       version=egg_version(), settings=settings,
                                       arguments=arguments)
             except ServerDown as exc:
                 state.down = str(exc)
-                self._say(logging.WARNING, f"{state.server.url} is down, skipped ({exc})")
+                self._say(logging.WARNING, f"{state.api.url} is down, skipped ({exc})")
                 continue
             except ScrapydError as exc:
                 refusals.append(str(exc))
@@ -191,9 +191,9 @@ class ScrapydBackend:
             with self._lock:
                 job.id, job.server, job.state = job_id, state, "pending"
                 job.scheduled_at = time.monotonic()
-            self._say(logging.INFO, f"{job.source}: job {job_id} on {state.server.url}")
+            self._say(logging.INFO, f"{job.source}: job {job_id} on {state.api.url}")
             return
-        down = [f"{s.server.url} ({s.down})" for s in states if s.down]
+        down = [f"{s.api.url} ({s.down})" for s in states if s.down]
         reasons = refusals + ([f"down: {', '.join(down)}"] if down else [])
         hint = (" (run `chipwatch scrapyd deploy` to upload this chipwatch's spiders)"
                 if any("not found" in r for r in refusals) else "")
@@ -209,13 +209,13 @@ class ScrapydBackend:
             if not jobs:
                 continue
             try:
-                listing = state.server.list_jobs(self.project)
+                listing = state.api.list_jobs(self.project)
             except ScrapydError as exc:
-                silent = now - state.last_answer
-                if silent >= self.unreachable_after or not isinstance(exc, ServerDown):
+                # Silence (or errors) for a while: a blip is waited out, a dead server is not.
+                if now - state.last_answer >= self.unreachable_after:
                     state.down = str(exc)
                     for job in jobs:
-                        self._fail(job, f"{job.source}: the Scrapyd server {state.server.url} "
+                        self._fail(job, f"{job.source}: the Scrapyd server {state.api.url} "
                                         f"stopped answering while job {job.id} ran ({exc}); "
                                         f"nothing it crawled could be read", "worker lost")
                 continue
@@ -241,7 +241,7 @@ class ScrapydBackend:
                 self._collect(job)
                 return
             if now - job.unlisted_since >= self.unreachable_after:
-                self._fail(job, f"{job.source}: the Scrapyd server {job.server.server.url} no "
+                self._fail(job, f"{job.source}: the Scrapyd server {job.server.api.url} no "
                                 f"longer knows job {job.id} (was it restarted?) and it left "
                                 f"no report", "job lost")
                 return
@@ -252,7 +252,7 @@ class ScrapydBackend:
                 and now - job.cancelled_at >= CANCEL_GRACE:
             self._cancel(job, kill=True)
         elif job.killed_at is not None and now - job.killed_at >= CANCEL_GRACE:
-            self._fail(job, f"{job.source}: job {job.id} on {job.server.server.url} did not "
+            self._fail(job, f"{job.source}: job {job.id} on {job.server.api.url} did not "
                             f"stop when cancelled", "not stopped")
 
     def _cancel(self, job: Job, *, kill: bool = False) -> None:
@@ -262,15 +262,15 @@ class ScrapydBackend:
                 job.killed_at = now
             job.cancelled_at = job.cancelled_at or now
         try:
-            before = job.server.server.cancel(self.project, job.id,
+            before = job.server.api.cancel(self.project, job.id,
                                               signal="KILL" if kill else "INT")
         except ScrapydError as exc:
-            log.warning("could not cancel job %s on %s: %s", job.id, job.server.server.url, exc)
+            log.warning("could not cancel job %s on %s: %s", job.id, job.server.api.url, exc)
             return
         if before == "pending":  # taken off the queue: it never ran, and reports nothing
             if job.timed_out:
                 self._fail(job, f"{job.source}: job {job.id} waited on "
-                                f"{job.server.server.url} longer than crawl_timeout without "
+                                f"{job.server.api.url} longer than crawl_timeout without "
                                 f"starting (the servers are busy) and was cancelled", "timeout")
             else:
                 self._finish(job, CrawlResult(source=job.source, status="interrupted",
@@ -279,7 +279,7 @@ class ScrapydBackend:
     # -- results -----------------------------------------------------------------------------
 
     def _collect(self, job: Job) -> None:
-        server = job.server.server
+        server = job.server.api
         self._relay_log(job, final=True)
         report = self._report(job)
         try:
@@ -317,7 +317,7 @@ class ScrapydBackend:
 
     def _report(self, job: Job) -> dict | None:
         try:
-            raw = job.server.server.fetch(self._file(job, REPORT_SUFFIX))
+            raw = job.server.api.fetch(self._file(job, REPORT_SUFFIX))
         except ScrapydError:
             return None
         try:
@@ -326,7 +326,7 @@ class ScrapydBackend:
             return None
 
     def _fail(self, job: Job, problem: str, reason: str) -> None:
-        stats = {"scrapyd/server": job.server.server.url, "scrapyd/job": job.id} \
+        stats = {"scrapyd/server": job.server.api.url, "scrapyd/job": job.id} \
             if job.server else {}
         self._finish(job, CrawlResult(source=job.source, problems=[problem], stats=stats,
                                       status="failed", finish_reason=reason,
@@ -352,7 +352,7 @@ class ScrapydBackend:
         if self._on_log is None:
             return
         try:
-            chunk = job.server.server.fetch(f"logs/{self.project}/{job.source}/{job.id}.log",
+            chunk = job.server.api.fetch(f"logs/{self.project}/{job.source}/{job.id}.log",
                                             start=job.log_offset)
         except ScrapydError:
             return
@@ -368,7 +368,7 @@ class ScrapydBackend:
 
     def _log_errors(self, job: Job) -> str:
         try:
-            raw = job.server.server.fetch(f"logs/{self.project}/{job.source}/{job.id}.log")
+            raw = job.server.api.fetch(f"logs/{self.project}/{job.source}/{job.id}.log")
         except ScrapydError:
             raw = None
         lines = [line for line in (raw or b"").decode("utf-8", errors="replace").splitlines()
