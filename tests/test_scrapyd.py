@@ -149,9 +149,12 @@ def test_scrapyd_stores_exactly_what_the_local_backend_stores(deployed, tmp_path
     first = sorted(scrapyd_runs[:len(ALL_SOURCES)], key=lambda r: r["source"])
     assert [{k: r[k] for k in RUN_COLUMNS} for r in first] == local_runs
     assert all(r["status"] == "ok" for r in local_runs)
-    # Spread over both servers, each job named in its run's stats.
-    where = {json.loads(r["stats"])["scrapyd/server"] for r in first}
-    assert where == {s.url for s in servers}
+    # Spread least busy first (both idle: in turn, the first listed first), each job named
+    # in its run's stats.
+    where = {r["source"]: json.loads(r["stats"])["scrapyd/server"]
+             for r in scrapyd_runs[:len(ALL_SOURCES)]}
+    assert [where[source] for source in ALL_SOURCES] == [
+        servers[n % 2].url for n in range(len(ALL_SOURCES))]
     finished = {job["id"] for s in servers for job in s.api().list_jobs(PROJECT)["finished"]}
     assert {json.loads(r["stats"])["scrapyd/job"] for r in first} <= finished
 
