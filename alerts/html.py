@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from vocab.sources import source_title
 
-from .digest import Digest
+from .digest import WIDER_HEADING, WIDER_NOTE, Digest
 
 
 def highlight(sentence: str, match: str) -> Markup:
@@ -38,4 +38,5 @@ def _environment() -> Environment:
 
 
 def render_html(digest: Digest) -> str:
-    return _environment().get_template("digest.html").render(digest=digest)
+    return _environment().get_template("digest.html").render(
+        digest=digest, wider_heading=WIDER_HEADING, wider_note=WIDER_NOTE)

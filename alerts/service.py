@@ -39,13 +39,15 @@ class Made:
     status: str  # pending | empty | exists | dry-run
     digest: Digest | None = None
     payload: dict = field(default_factory=dict)
+    events: int = 0  # entries: one per event
 
     def line(self) -> str:
         if self.status == "empty":
             return f"{self.channel}: {self.digest_id}: nothing new, nothing sent"
         if self.status == "exists":
             return f"{self.channel}: {self.digest_id} was already made"
-        return f"{self.channel}: {self.digest_id} made with {self.documents} documents"
+        return (f"{self.channel}: {self.digest_id} made with {self.documents} documents in "
+                f"{self.events} event{'s' if self.events != 1 else ''}")
 
 
 @dataclass
@@ -81,15 +83,19 @@ def build(config: AlertConfig, db: Database, name: str, channel: ChannelBase, no
     wanted = channel.wanted(config.categories)
     documents = digest_store.undigested(db, name, since=stamp(now - LOOKBACK),
                                         untagged=UNTAGGED in wanted)
-    tags = tag_store.tags_for(db, [d["id"] for d in documents])
-    sections = choose(documents, tags, categories=wanted, known=config.categories,
-                      sources=channel.sources, languages=channel.languages,
-                      min_score=channel.min_score, only=only)
+    events = digest_store.event_context(db, name, {d["event_id"] for d in documents})
+    members = {d["id"] for d in documents} | {
+        d["id"] for event in events.values() for d in event["documents"]}
+    tags = tag_store.tags_for(db, sorted(members))
+    sections, wider = choose(documents, tags, categories=wanted, known=config.categories,
+                             sources=channel.sources, languages=channel.languages,
+                             min_score=channel.min_score, only=only, events=events,
+                             include_wider=channel.include_wider)
     broken = [] if kind == "urgent" else run_store.broken_sources(
         db, channel.sources or config.enabled_sources())
     return Digest(channel=name, kind=kind, period=period,
                   title=_title(config, kind, period, channel, now, only), sections=sections,
-                  categories=config.categories,
+                  categories=config.categories, wider=wider,
                   broken_sources=broken,
                   undelivered=[] if kind == "urgent" else outbox.undelivered(db, name))
 
@@ -125,7 +131,8 @@ def make(config: AlertConfig, db: Database, name: str, channel: ChannelBase, now
     payload = render(digest_id, channel, digest)
     wanted = worth_sending(digest, channel)
     if dry_run:
-        return Made(digest_id, name, len(digest.entries), "dry-run", digest, payload)
+        return Made(digest_id, name, len(digest.document_ids), "dry-run", digest, payload,
+                    len(digest.entries))
     if not wanted and kind == "urgent":
         return Made(digest_id, name, 0, "empty", digest)
     next_attempt = now
@@ -138,7 +145,8 @@ def make(config: AlertConfig, db: Database, name: str, channel: ChannelBase, now
                                    next_attempt=stamp(next_attempt), now=stamp(now))
     if not created:
         return Made(digest_id, name, 0, "exists")
-    return Made(digest_id, name, len(digest.entries), status, digest, payload)
+    return Made(digest_id, name, len(digest.document_ids), status, digest, payload,
+                len(digest.entries))
 
 
 def queue_due(config: AlertConfig, db: Database, now: datetime,

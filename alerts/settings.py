@@ -66,6 +66,9 @@ class ChannelBase(_Section):
     # Urgent alerts found in these hours ("22:00-07:00", local time) wait until they end.
     quiet_hours: QuietHours = None
     send_empty: bool = False
+    # Events whose tags are all of wider relevance (a tariff on copper: the category, but not
+    # chips or Taiwan) are listed in a short section at the end; false leaves them out.
+    include_wider: bool = True
     # Untagged documents are listed too when `categories` is left to its default.
     untagged_by_default: ClassVar[bool] = False
 

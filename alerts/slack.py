@@ -9,7 +9,7 @@ import re
 
 from vocab.sources import source_title
 
-from .digest import Digest, Entry
+from .digest import WIDER_HEADING, WIDER_NOTE, Digest, Entry
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -51,17 +51,46 @@ def context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(text, MAX_CONTEXT)}]}
 
 
+def _link(url: str, label: str) -> str:
+    """A Slack link when the URL is a web link, else the (escaped) label alone."""
+    if url.lower().startswith(("https://", "http://")):
+        return f"<{_link_url(url)}|{label}>"
+    return label
+
+
 def entry_block(digest: Digest, entry: Entry) -> dict:
     title = escape(_clip(entry.title, MAX_TITLE))
-    link = (f"<{_link_url(entry.url)}|{title}>"
-            if entry.url.lower().startswith(("https://", "http://")) else title)
-    meta = [source_title(entry.source), entry.lang, entry.date or "undated"]
+    heading = f"*{_link(entry.url, title)}*"
+    if entry.update:
+        heading = f":arrows_counterclockwise: *Update:* {heading}"
+    listed = " · ".join(_link(item.url, escape(item.label)) for item in entry.items)
+    meta = [entry.span]
     if entry.also:
         meta.append("also " + ", ".join(digest.category_title(c).lower() for c in entry.also))
-    text = f"*{link}*\n{escape(' · '.join(meta))}"
+    text = f"{heading}\n{listed} · {escape(' · '.join(meta))}"
+    if entry.update:
+        text += escape(f"\nNew: {'; '.join(entry.news)} (sent before: {entry.earlier_compact})")
     if entry.evidence:
         text += "\n>" + escape(_clip(entry.evidence, MAX_EVIDENCE)).replace("\n", " ")
     return section(text)
+
+
+def wider_blocks(digest: Digest) -> list[dict]:
+    """The short section of wider-relevance events: one line each, as many section blocks
+    as Slack's 3000 characters need."""
+    lines = [f"*{escape(WIDER_HEADING)}* ({len(digest.wider)}): {escape(WIDER_NOTE)}"]
+    for entry in digest.wider:
+        title = escape(_clip(entry.title, MAX_TITLE))
+        lines.append(f"• {'Update: ' if entry.update else ''}{_link(entry.url, title)} "
+                     + escape(f"({entry.compact}, {entry.span}, "
+                              f"{digest.category_title(entry.category).lower()})"))
+    blocks, current = [], ""
+    for line in lines:
+        if current and len(current) + 1 + len(line) > MAX_SECTION:
+            blocks.append(section(current))
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    return blocks + [section(current)]
 
 
 def fallback(digest: Digest) -> str:
@@ -84,6 +113,9 @@ def _body(digest: Digest) -> list[dict]:
         blocks.append({"type": "divider"})
         blocks.append(section(f"*{escape(sec.name)}* ({len(sec.entries)})"))
         blocks += [entry_block(digest, entry) for entry in sec.entries]
+    if digest.wider:
+        blocks.append({"type": "divider"})
+        blocks += wider_blocks(digest)
     if digest.broken_sources:
         lines = [":rotating_light: *Broken sources*"]
         for row in digest.broken_sources:
@@ -112,7 +144,7 @@ def render_slack(digest: Digest) -> list[dict]:
         counts = " · ".join(f"{digest.category_title(c)} *{n}*"
                             for c, n in digest.category_counts())
         sources = " · ".join(f"{source_title(s)} *{n}*" for s, n in digest.source_counts())
-        head.append(context(f"{len(digest.entries)} documents | {counts}\n{sources}"))
+        head.append(context(f"{escape(digest.summary())}\n{counts}\n{sources}"))
     chunks: list[list[dict]] = [[]]
     room, used = MAX_BLOCKS - len(head), sum(_size(b) for b in head)
     for block in _body(digest):

@@ -6,7 +6,7 @@ import textwrap
 
 from vocab.sources import source_title
 
-from .digest import Digest
+from .digest import WIDER_HEADING, WIDER_NOTE, Digest, Entry
 
 WIDTH = 78
 
@@ -28,23 +28,48 @@ def render_text(digest: Digest) -> str:
             lines += [heading, "-" * len(heading), ""]
             for entry in section.entries:
                 lines += _entry(digest, entry) + [""]
+        if digest.wider:
+            heading = f"{WIDER_HEADING} ({len(digest.wider)})"
+            lines += [heading, "-" * len(heading), WIDER_NOTE, ""]
+            lines += [line for entry in digest.wider for line in _short(digest, entry)]
+            lines.append("")
     if digest.broken_sources:
         lines += _broken(digest.broken_sources) + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _entry(digest: Digest, entry) -> list[str]:
-    out = textwrap.wrap(entry.title, WIDTH - 2, initial_indent="* ",
+def _entry(digest: Digest, entry: Entry) -> list[str]:
+    title = f"UPDATE: {entry.title}" if entry.update else entry.title
+    out = textwrap.wrap(title, WIDTH - 2, initial_indent="* ",
                         subsequent_indent="  ") or ["* (untitled)"]
-    meta = [source_title(entry.source), entry.lang, entry.date or "undated"]
+    meta = [entry.compact, entry.span]
     if entry.also:
         meta.append("also " + ", ".join(digest.category_title(c).lower() for c in entry.also))
-    out.append("  " + " | ".join(meta))
-    out.append(f"  {entry.url}")
+    out += textwrap.wrap(" | ".join(meta), WIDTH - 2, initial_indent="  ",
+                         subsequent_indent="  ")
+    if entry.update:
+        out += textwrap.wrap("New: " + "; ".join(entry.news), WIDTH - 2,
+                             initial_indent="  ", subsequent_indent="    ")
+        out += textwrap.wrap(f"Sent before: {entry.earlier_compact}", WIDTH - 2,
+                             initial_indent="  ", subsequent_indent="    ")
+    items = entry.items
+    if len(items) == 1:
+        out.append(f"  {items[0].url}")
+    else:
+        out += [f"  - {item.label}: {item.url}" for item in items]
     if entry.evidence:
         out += textwrap.wrap(f"\u201c{entry.evidence}\u201d", WIDTH - 4,
                              initial_indent="    ", subsequent_indent="    ")
     return out
+
+
+def _short(digest: Digest, entry: Entry) -> list[str]:
+    """A wider-relevance event in one line, then its links."""
+    title = f"UPDATE: {entry.title}" if entry.update else entry.title
+    line = f"{title} ({entry.compact}, {entry.span}, " \
+        f"{digest.category_title(entry.category).lower()})"
+    return textwrap.wrap(line, WIDTH - 2, initial_indent="* ", subsequent_indent="  ") + \
+        [f"  {item.url}" for item in entry.items]
 
 
 def _undelivered(rows: list[dict]) -> list[str]:

@@ -14,8 +14,8 @@ left undigested: the steady state of a daemon that digests once a day. At each s
 is copied to DIR/store-<size>.db; `--reuse` measures existing copies instead of building.
 
 Measured at each size (median of --runs warm runs, with min and max):
-- the digest query: `store.digests.undigested` + `store.tags.tags_for`, as
-  `alerts.service.build` calls them, for each channel;
+- the digest query: `store.digests.undigested`, `store.digests.event_context` and
+  `store.tags.tags_for`, as `alerts.service.build` calls them, for each channel;
 - a search in Datasette's own app (`/chipwatch/reading.json?_search=...`, the SQL it runs
   taken from its ?_trace=1 output): an English word and a Chinese two-character word typed in
   Traditional script (matched in both scripts).
@@ -49,6 +49,8 @@ from store.digests import undigested  # noqa: E402
 from store.documents import upsert_documents  # noqa: E402
 from store.outbox import create_digest  # noqa: E402
 from store.tags import set_tags, tags_for  # noqa: E402
+from tracker.classify.defaults import DEFAULT_RULES  # noqa: E402
+from vocab.categories import read_categories  # noqa: E402
 
 PER_DAY = 250  # about ten times what the five sources publish together
 CHANNELS = {"all": True, "tagged": False}  # channel -> takes untagged documents too
@@ -176,7 +178,7 @@ def spread(times: list[float]) -> dict:
 def channel_objects() -> dict:
     """The bench's channels as chipwatch's own: "all" lists untagged documents too (as the
     stdout channel does by default), "tagged" only the four categories (the file channel)."""
-    from tracker.config import FileChannel, StdoutChannel
+    from alerts.settings import FileChannel, StdoutChannel
 
     return {"all": StdoutChannel(), "tagged": FileChannel()}
 
@@ -185,13 +187,16 @@ def digest_query(db, name: str, channel, now: datetime):
     """What alerts.service.build reads for a digest: the undigested documents, then their
     tags (with the window and tag filter where this store has them)."""
     from alerts import service
+    from store.digests import event_context
+    from vocab.categories import UNTAGGED
 
-    if hasattr(service, "LOOKBACK"):
-        documents = undigested(db, name, since=stamp(now - service.LOOKBACK),
-                               untagged="none" in channel.categories)
-    else:
-        documents = undigested(db, name)
-    tags = tags_for(db, [d["id"] for d in documents])
+    wanted = channel.wanted(read_categories(DEFAULT_RULES))
+    documents = undigested(db, name, since=stamp(now - service.LOOKBACK),
+                           untagged=UNTAGGED in wanted)
+    events = event_context(db, name, {d["event_id"] for d in documents})
+    members = {d["id"] for d in documents} | {
+        d["id"] for event in events.values() for d in event["documents"]}
+    tags = tags_for(db, sorted(members))
     return len(documents), sum(len(t) for t in tags.values())
 
 

@@ -123,3 +123,35 @@ def weekday_date(text: str) -> date | None:
     """The first "Monday, February 26, 2024" in a run of text (a release header)."""
     match = WEEKDAY_DATE.search(text or "")
     return us_date(match.group(0)) if match else None
+
+
+# -- Taiwan's official calendar: year 1 of the Republic of China (民國) is 1912 -------------
+
+ROC_OFFSET = 1911
+ROC_DATE = re.compile(
+    r"(?<!\d)(?:民國)?\s*(\d{2,3})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+    r"|[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d))")
+
+
+def roc_day(text: str | None) -> date | None:
+    """The first day written with a Republic of China year ("115年05月16日", "114-07-29",
+    "114/7/29"): two or three digits of year, to which 1911 is added."""
+    for match in ROC_DATE.finditer(text or ""):
+        year, month, day = match.group(1), match.group(2) or match.group(4), \
+            match.group(3) or match.group(5)
+        found = _day(int(year) + ROC_OFFSET, month, day)
+        if found:
+            return found
+    return None
+
+
+def feed_moment(utc: datetime | None, zone: tzinfo) -> tuple[date | datetime | None, str]:
+    """A feed's publication time in the source's zone, and its precision. Feeds write times
+    in GMT; a record the site keeps as a day alone is written as local midnight (Taiwan's
+    government feeds: 16:00 GMT the day before), so local midnight means "day"."""
+    if utc is None:
+        return None, ""
+    local = utc.astimezone(zone)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return local.date(), "day"
+    return local, "datetime"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -21,6 +22,7 @@ from pydantic import (
     PrivateAttr,
     SecretStr,
     ValidationInfo,
+    create_model,
     field_validator,
 )
 
@@ -229,7 +231,21 @@ OPTIONS: dict[str, type[SourceOptions]] = {
 
 
 def options_class(source: str) -> type[SourceOptions]:
-    return OPTIONS.get(source, SourceOptions)
+    if source in OPTIONS:
+        return OPTIONS[source]
+    return declared_options(source) if get_source(source).read else SourceOptions
+
+
+@lru_cache(maxsize=None)
+def declared_options(source: str) -> type[SourceOptions]:
+    """The options of a declared source (see crawler/declared.py): an origin per site it
+    has, and which of its editions to read."""
+    entry = get_source(source)
+    fields: dict = {key: (HttpOrigin, ...) for key in entry.sites if key != "base_url"}
+    fields["languages"] = (list[_edition_of(source)],
+                           Field(default_factory=lambda: list(entry.read), min_length=1))
+    name = "".join(part.title() for part in source.split("_")) + "Options"
+    return create_model(name, __base__=SourceOptions, **fields)
 
 
 def registry_defaults(source: str) -> dict:

@@ -5,10 +5,11 @@ restarted), concurrently in one reactor.
 
 Each DIR holds the `spec.json` of one source's crawl; its documents are written to
 `DIR/items.jsonl` as they are scraped, and Scrapy's stats, the spider's recorded problems and
-any callback errors to `DIR/stats.json` when that crawl ends. Each source has its own crawler,
-settings (politeness per site), stats and time limit, so a slow or failing source neither
-stalls nor breaks the others. The exit status says only whether this program itself worked: a
-crawl's health is in its stats.
+any callback errors to `DIR/stats.json` when that crawl ends. Each source has its own
+crawler, settings (politeness per site), stats and time limit, so a slow or failing source
+neither stalls nor breaks the others. The exit status says only whether this program itself
+worked: a crawl's health is in its stats. A spec with a `capture` directory also keeps every
+response its sites sent there (crawler/capture.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from crawler.settings import from_spec
 from crawler.spiders import spider_class
 
 LOG_SETTINGS = {"LOG_LEVEL": "INFO", "LOG_FORMAT": "%(name)s %(levelname)s: %(message)s"}
+# Between the HTTP cache (900) and the redirect middleware (600): every response as sent.
+CAPTURE_ORDER = 650
 
 
 class CrawlRecorder:
@@ -66,6 +69,18 @@ class CrawlRecorder:
                                                                  self.callback_errors))
 
 
+def capture(settings, spec: dict) -> None:
+    """This crawler also keeps every response in the spec's capture directory, noting which
+    of the source's configured origins each came from. Set above the process's own priority,
+    which CrawlerProcess.crawl() merges into the crawler again."""
+    middlewares = {**settings.getdict("DOWNLOADER_MIDDLEWARES"),
+                   "crawler.capture.CaptureExchanges": CAPTURE_ORDER}
+    sites = {key: value for key, value in spec["source"].items() if key.startswith("base_url")}
+    settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
+    settings.set("CHIPWATCH_CAPTURE", spec["capture"], priority="spider")
+    settings.set("CHIPWATCH_CAPTURE_SITES", sites, priority="spider")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directories", nargs="+", type=Path, metavar="DIR",
@@ -83,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     recorders = []
     for directory, spec in specs:
         crawler = process.create_crawler(spider_class(spec["name"]))
+        if spec.get("capture"):
+            capture(crawler.settings, spec)
         recorders.append(CrawlRecorder(directory, crawler))
         process.crawl(crawler, spec=spec)
     process.start()

@@ -10,5 +10,3 @@ EXTENSIONS = {"crawler.jobs.JobReport": 0}
 # The job's log is Scrapyd's log file of it: progress lines included, with their time.
 LOG_LEVEL = "INFO"
 LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s: %(message)s"
-# A worker's jobs take no commands from other processes on its machine.
-REMOTE_CONTROL_ENABLED = False

@@ -18,6 +18,8 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# No control server of Scrapy's own listening in a crawl child (2.19 starts one by default).
+REMOTE_CONTROL_ENABLED = False
 
 # Bounded work: a hung site or a huge page cannot hold a crawl forever.
 DOWNLOAD_TIMEOUT = 30

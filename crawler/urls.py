@@ -15,7 +15,7 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-# Hosts that serve the same pages as another (SOURCES.md §3, §7).
+# Hosts that serve the same pages as another (SOURCES.md §3, §7; SOURCES-NEW.md).
 HOST_ALIASES = {
     "media.bis.gov": "www.bis.gov",
     "bis.gov": "www.bis.gov",
@@ -23,8 +23,17 @@ HOST_ALIASES = {
     "federalregister.gov": "www.federalregister.gov",
     "trendforce.com": "www.trendforce.com",
     "trendforce.cn": "www.trendforce.cn",
+    "whitehouse.gov": "www.whitehouse.gov",
+    "www.ustr.gov": "ustr.gov",
+    "president.gov.tw": "www.president.gov.tw",
+    "ey.gov.tw": "www.ey.gov.tw",
+    "moea.gov.tw": "www.moea.gov.tw",
+    "moeaic.gov.tw": "www.moeaic.gov.tw",
+    "trade.gov.tw": "www.trade.gov.tw",
 }
-KNOWN_HTTPS_HOSTS = set(HOST_ALIASES.values()) | {"pr.tsmc.com", "www.trendforce.com.tw"}
+# Sites we know to serve https (a feed may still link them over http: SOURCES-NEW.md §5).
+KNOWN_HTTPS_HOSTS = set(HOST_ALIASES.values()) | {
+    "pr.tsmc.com", "www.trendforce.com.tw", "english.president.gov.tw", "english.ey.gov.tw"}
 TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|_ga|ref|source)$", re.I)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 

@@ -8,28 +8,14 @@ articles on TrendForce. Pure functions: no I/O beyond reading the data files.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import date
 from html import escape
-from pathlib import Path
 
+from replay.declared import declared_sites
+from replay.page import Page, load
 from replay.sites import site_id
 
-DATA = Path(__file__).resolve().parent / "data"
 PER_PAGE = 5
-HTML = "text/html; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class Page:
-    body: bytes
-    kind: str  # listing | article
-    content_type: str = HTML
-
-
-def load(name: str):
-    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def _page(html: str, kind: str) -> Page:
@@ -332,4 +318,5 @@ def build_sites() -> dict[str, dict[str, Page]]:
     answered by the server."""
     return {"commerce": commerce_site(), "bis": bis_site(), "tsmc": tsmc_site(),
             "trendforce": trendforce_site("en"),
-            site_id("trendforce", "base_url_zh"): trendforce_site("zh-Hans")}
+            site_id("trendforce", "base_url_zh"): trendforce_site("zh-Hans"),
+            **declared_sites()}

@@ -37,6 +37,7 @@ def open_db(path: str | Path, *, create: bool = True) -> Database:
         conn.execute("PRAGMA foreign_keys = ON")
         if not memory:
             db.enable_wal()
+            conn.execute("PRAGMA synchronous = NORMAL")
         migrations.apply(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(explain(exc, path)) from None

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from vocab.documents import DOCUMENT_FIELDS
 
 from .db import utcnow
+from .events import mark_unlinked, place_documents
 from .search import index_documents
 
 # What counts as the content of a document: a change here is recorded as a revision.
@@ -43,43 +44,86 @@ def content_hash(row: dict) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# Prepared once: every write of a batch runs the same few statements (sqlite-utils' own
+# insert() and update() inspect the table on every call, which dominated ingest).
+_STORED = (*DOCUMENT_FIELDS, "content_hash", "revision", "first_seen", "last_seen")
+_INSERT = (f"insert into documents ({', '.join(_STORED)}) "
+           f"values ({', '.join('?' for _ in _STORED)})")
+_CHANGE = ("update documents set "
+           + ", ".join(f"{c} = ?" for c in DOCUMENT_FIELDS if c != "id")
+           + ", content_hash = ?, revision = ?, last_seen = ?, changed_at = ? where id = ?")
+_REVISION = ("insert into document_revisions (document_id, revision, recorded_at, content_hash, "
+             "title, text, published, metadata) values (?, ?, ?, ?, ?, ?, ?, ?)")
+_SEEN = "update documents set last_seen = ? where id = ?"
+_LOOKUP_CHUNK = 500
+
+
 def upsert_documents(db: Database, docs: Iterable[dict], *, now: str | None = None,
                      changed_ids: list[str] | None = None) -> WriteCounts:
-    """Store documents in one transaction. New ones get `first_seen`; seen ones move
-    `last_seen`; a real change of content keeps the old content as a revision.
+    """Store documents in one transaction. New ones get `first_seen` and an event of their
+    own (the linker may join it to others later); seen ones move `last_seen`; a real change
+    of content keeps the old content as a revision and is linked again.
 
     `changed_ids`, when given, collects the ids of new and changed documents."""
     now = now or utcnow()
     counts = WriteCounts()
-    table = db["documents"]
+    rows = []
+    for doc in docs:
+        row = _row(doc)
+        row["content_hash"] = content_hash(row)
+        rows.append(row)
+    stored = _stored(db, [row["id"] for row in rows])
+    seen_again, written = [], []
+    new_ids: list[str] = []
+    changed: list[str] = []
+    conn = db.conn
     with db.atomic():
-        for doc in docs:
-            row = _row(doc)
-            row["content_hash"] = content_hash(row)
+        for row in rows:
             counts.seen += 1
-            existing = next(db.query(
-                "select content_hash, revision, title, text, published, metadata "
-                "from documents where id = ?", [row["id"]]), None)
+            doc_id = row["id"]
+            existing = stored.get(doc_id)
             if existing is None:
-                table.insert({**row, "revision": 1, "first_seen": now, "last_seen": now})
+                conn.execute(_INSERT, [*(row[f] for f in DOCUMENT_FIELDS), row["content_hash"],
+                                       1, now, now])
+                stored[doc_id] = {**row, "revision": 1}
+                new_ids.append(doc_id)
                 counts.new += 1
             elif existing["content_hash"] == row["content_hash"]:
-                table.update(row["id"], {"last_seen": now})
+                seen_again.append((now, doc_id))
                 continue
             else:
-                db["document_revisions"].insert({
-                    "document_id": row["id"], "revision": existing["revision"],
-                    "recorded_at": now, "content_hash": existing["content_hash"],
-                    "title": existing["title"], "text": existing["text"],
-                    "published": existing["published"], "metadata": existing["metadata"],
-                })
-                table.update(row["id"], {**row, "revision": existing["revision"] + 1,
-                                         "last_seen": now, "changed_at": now})
+                conn.execute(_REVISION, [doc_id, existing["revision"], now,
+                                         existing["content_hash"], existing["title"],
+                                         existing["text"], existing["published"],
+                                         existing["metadata"]])
+                revision = existing["revision"] + 1
+                conn.execute(_CHANGE, [*(row[f] for f in DOCUMENT_FIELDS if f != "id"),
+                                       row["content_hash"], revision, now, now, doc_id])
+                stored[doc_id] = {**row, "revision": revision}
+                changed.append(doc_id)
                 counts.changed += 1
-            index_documents(db, [row])
+            written.append(row)
             if changed_ids is not None:
-                changed_ids.append(row["id"])
+                changed_ids.append(doc_id)
+        conn.executemany(_SEEN, seen_again)
+        index_documents(db, written)
+        if db["event_documents"].exists():  # not in a store migrated only part way
+            place_documents(db, new_ids, now=now)
+            mark_unlinked(db, changed)
     return counts
+
+
+def _stored(db: Database, ids: list[str]) -> dict[str, dict]:
+    """What the store holds of these documents: their hash, revision and content."""
+    found = {}
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), _LOOKUP_CHUNK):
+        chunk = unique[start:start + _LOOKUP_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        for row in db.query("select id, content_hash, revision, title, text, published, "
+                            f"metadata from documents where id in ({marks})", chunk):
+            found[row["id"]] = row
+    return found
 
 
 def latest_published(db: Database, source: str) -> str | None:

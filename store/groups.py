@@ -6,6 +6,8 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
+from .events import mark_unlinked
+
 
 def documents_by_id(db: Database, ids: Iterable[str]) -> list[dict]:
     ids = list(ids)
@@ -36,4 +38,6 @@ def set_group_key(db: Database, ids: Iterable[str], group_key: str) -> int:
             cursor = db.execute("update documents set group_key = ? where id = ? and "
                                 "coalesce(group_key, '') != ?", [group_key, doc_id, group_key])
             changed += cursor.rowcount
+            if cursor.rowcount:
+                mark_unlinked(db, [doc_id])  # its event is looked at again
     return changed

@@ -183,3 +183,112 @@ def m008_tag_relevance(db: Database) -> None:
     # like `evidence`). Tags written before this are NULL until reclassified.
     db["document_tags"].add_column("relevance", str)
     db["document_tags"].add_column("relevance_evidence", str)
+
+
+@migrations()
+def m009_events(db: Database) -> None:
+    # Events: one policy action and every document about it (see store/events.py). Each
+    # document belongs to exactly one event (event_documents' key is the document); a link
+    # between two documents records why it was made (event_links); the identifiers and
+    # titles the linker compares are kept per document (document_keys). Analysts' corrections
+    # are audited (corrections) and kept as constraints the linker obeys (event_constraints)
+    # and tag changes the classifier's output is adjusted by (tag_overrides).
+    from . import events, views
+
+    db["events"].create(
+        {
+            "id": int,
+            "title": str,  # of an English document where there is one
+            "title_zh": str,  # of a Chinese document, when the event has one
+            "lead_document_id": str,  # the document the title comes from
+            "first_date": str,  # the earliest publication day of its documents (ISO)
+            "last_date": str,  # the latest
+            "categories": str,  # JSON: its documents' categories, strongest first
+            "relevance": str,  # core | wider (every tag wider) | null (no tag)
+            "sources": str,  # JSON list
+            "languages": str,  # JSON list
+            "document_count": int,
+            "created_at": str,
+            "updated_at": str,  # when a document last joined or left it
+        },
+        pk="id",
+    )
+    db["events"].create_index(["last_date"])
+    db["event_documents"].create(
+        {
+            "document_id": str,
+            "event_id": int,
+            "role": str,  # vocab/events.py ROLES
+            "reason": str,  # vocab/events.py REASONS: why it is in this event
+            "evidence": str,  # what showed it, as a sentence a person can check
+            "linked_to": str,  # the document it was linked to (null for the lead)
+            "linker_version": str,  # null: placed by the store, not yet linked
+            "placed_at": str,
+        },
+        pk="document_id",
+        foreign_keys=[("document_id", "documents", "id"), ("event_id", "events", "id")],
+    )
+    db["event_documents"].create_index(["event_id"])
+    db["event_documents"].create_index(["linker_version"])  # what the next cycle links
+    db["event_links"].create(
+        {
+            "doc_a": str,  # the smaller id of the pair
+            "doc_b": str,
+            "reason": str,
+            "strength": float,  # which link wins when constraints forbid some
+            "evidence": str,
+            "linker_version": str,
+            "linked_at": str,
+        },
+        pk=("doc_a", "doc_b"),
+        foreign_keys=[("doc_a", "documents", "id"), ("doc_b", "documents", "id")],
+    )
+    db["event_links"].create_index(["doc_b"])
+    db["document_keys"].create(
+        {"document_id": str, "kind": str, "value": str},
+        pk=("document_id", "kind", "value"),
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["document_keys"].create_index(["kind", "value"])
+    db["corrections"].create(
+        {
+            "id": int,
+            "kind": str,  # merge | split | tags
+            "who": str,
+            "at": str,  # UTC
+            "why": str,
+            "event_ids": str,  # JSON: the events it was made on
+            "document_ids": str,  # JSON: the documents it concerns
+            "detail": str,  # JSON: what changed (categories added and removed, ...)
+        },
+        pk="id",
+    )
+    db["event_constraints"].create(
+        {
+            "doc_a": str,
+            "doc_b": str,
+            "kind": str,  # together | apart
+            "correction_id": int,
+        },
+        pk=("doc_a", "doc_b"),
+        foreign_keys=[("correction_id", "corrections", "id")],
+    )
+    db["event_constraints"].create_index(["doc_b"])
+    db["tag_overrides"].create(
+        {
+            "document_id": str,
+            "category": str,
+            "action": str,  # add | remove
+            "relevance": str,  # of an added tag: core | wider
+            "correction_id": int,
+        },
+        pk=("document_id", "category"),
+        foreign_keys=[("document_id", "documents", "id"), ("correction_id", "corrections", "id")],
+    )
+    # Who gave a tag: the classifier, or an analyst's correction.
+    db["document_tags"].add_column("origin", str)
+    db.execute("drop view if exists reading")
+    db.execute(views.READING_V3)
+    db.execute(views.EVENT_READING_V1)
+    db.execute(views.EVENT_FEED_ENTRIES_V1)
+    events.place_by_group(db)

@@ -43,7 +43,9 @@ def _pairs(run: str, *, closing_char: bool) -> str:
 
 def index_text(text: str | None) -> str:
     """The searchable form of a title or body."""
-    text = to_simplified(unicodedata.normalize("NFKC", text or ""))
+    if not text or text.isascii():  # nothing to rewrite (most English documents)
+        return text or ""
+    text = to_simplified(unicodedata.normalize("NFKC", text))
     return HAN_RUN.sub(lambda m: f" {_pairs(m.group(0), closing_char=True)} ", text)
 
 
@@ -84,15 +86,12 @@ def _body(doc: dict) -> str:
 def index_documents(db: Database, docs: Iterable[dict]) -> int:
     """Write (or rewrite) the searchable form of documents ({"id", "title", "text",
     "summary"}). Call inside the transaction that wrote them."""
-    count = 0
-    for doc in docs:
-        db.execute(
-            f"insert into {SEARCH_TABLE} (document_id, title, body) values (?, ?, ?) "
-            "on conflict(document_id) do update set title = excluded.title, "
-            "body = excluded.body",
-            [doc["id"], index_text(doc.get("title")), index_text(_body(doc))])
-        count += 1
-    return count
+    rows = [(doc["id"], index_text(doc.get("title")), index_text(_body(doc))) for doc in docs]
+    db.conn.executemany(
+        f"insert into {SEARCH_TABLE} (document_id, title, body) values (?, ?, ?) "
+        "on conflict(document_id) do update set title = excluded.title, "
+        "body = excluded.body", rows)
+    return len(rows)
 
 
 def reindex_all(db: Database, batch: int = 500) -> int:

@@ -8,13 +8,16 @@ import json
 from sqlite_utils import Database
 
 from .db import utcnow
+from .events import refresh_for_documents
 
 
 def set_tags(db: Database, document_id: str, tags: list[dict], version: str,
-             *, now: str | None = None) -> bool:
+             *, now: str | None = None, refresh_event: bool = True) -> bool:
     """Replace a document's tags. `tags` are {"category", "score", "evidence": [{"sentence",
-    "match"}], "relevance": "core" | "wider", "relevance_evidence": [{"sentence", "match"}]}
-    (relevance may be absent). Returns True when the set of categories changed."""
+    "match"}], "relevance": "core" | "wider", "relevance_evidence": [{"sentence", "match"}],
+    "origin": "classifier" | "analyst"} (relevance and origin may be absent). Returns True
+    when the set of categories changed. The document's event shows the new categories
+    (`refresh_event=False` leaves that to the caller, who refreshes a batch at once)."""
     now = now or utcnow()
     before = {r["category"] for r in db.query(
         "select category from document_tags where document_id = ?", [document_id])}
@@ -26,11 +29,14 @@ def set_tags(db: Database, document_id: str, tags: list[dict], version: str,
               "relevance": t.get("relevance"),
               "relevance_evidence": json.dumps(t.get("relevance_evidence", []),
                                                ensure_ascii=False),
-              "classifier_version": version, "tagged_at": now} for t in tags))
+              "classifier_version": version, "tagged_at": now,
+              "origin": t.get("origin", "classifier")} for t in tags))
         ordered = sorted(tags, key=lambda t: -t["score"])
         db["documents"].update(document_id, {
             "categories": json.dumps([t["category"] for t in ordered]),
             "classifier_version": version})
+        if refresh_event:
+            refresh_for_documents(db, [document_id])
     return before != {t["category"] for t in tags}
 
 

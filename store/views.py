@@ -99,3 +99,76 @@ from document_tags t
 join documents d on d.id = t.document_id
 where d.published is not null
 """
+
+# READING_V2 with the document's event and the relevance of its strongest tag ("core" when
+# chips or Taiwan are its subject, "wider" otherwise).
+READING_V3 = READING_V2.replace(
+    "  d.doc_type,\n",
+    "  t.relevance,\n  d.doc_type,\n  ed.event_id,\n  ed.role,\n").replace(
+    "left join document_tags t on t.document_id = d.id",
+    "left join event_documents ed on ed.document_id = d.id\n"
+    "left join document_tags t on t.document_id = d.id")
+
+# One row per event, newest activity first: the event's title (English preferred, the Chinese
+# one beside it), its dates, categories, sources and languages (JSON arrays, for facets), how
+# many documents it has, and the strongest tag's sentence among its documents.
+EVENT_READING_V1 = """
+create view event_reading as
+select
+  e.title,
+  e.title_zh,
+  e.first_date as date,
+  e.last_date as latest,
+  coalesce(e.categories, '[]') as categories,
+  e.relevance,
+  e.sources,
+  e.languages,
+  e.document_count as documents,
+  (select json_extract(t.evidence, '$[0].sentence')
+     from event_documents x join document_tags t on t.document_id = x.document_id
+     where x.event_id = e.id order by t.score desc, t.document_id limit 1) as evidence,
+  e.lead_document_id,
+  e.id as event_id
+from events e
+"""
+
+# One row per (event, category) with the columns datasette-atom turns into a feed entry; an
+# event that gains a document is updated (atom_updated moves), not a new entry.
+EVENT_FEED_ENTRIES_V1 = """
+create view event_feed_entries as
+select
+  c.value as category,
+  e.id as event_id,
+  e.title,
+  e.first_date as date,
+  e.last_date as latest,
+  e.sources,
+  e.languages,
+  e.relevance,
+  e.document_count as documents,
+  (select json_extract(t.evidence, '$[0].sentence')
+     from event_documents x join document_tags t on t.document_id = x.document_id
+     where x.event_id = e.id and t.category = c.value
+     order by t.score desc, t.document_id limit 1) as evidence,
+  (select round(max(t.score), 2)
+     from event_documents x join document_tags t on t.document_id = x.document_id
+     where x.event_id = e.id and t.category = c.value) as score,
+  (select d.url from documents d where d.id = e.lead_document_id) as url,
+  'urn:chipwatch:event:' || e.id || ':' || c.value as atom_id,
+  e.title as atom_title,
+  case
+    when length(e.last_date) = 10 then e.last_date || 'T00:00:00+00:00'
+    else e.last_date
+  end as atom_updated,
+  '<p>' || replace(replace(replace(coalesce((select json_extract(t.evidence, '$[0].sentence')
+     from event_documents x join document_tags t on t.document_id = x.document_id
+     where x.event_id = e.id and t.category = c.value
+     order by t.score desc, t.document_id limit 1), ''),
+      '&', '&amp;'), '<', '&lt;'), '>', '&gt;') || '</p>'
+    || '<p>' || e.document_count || ' document' || case when e.document_count = 1 then ''
+       else 's' end || ' · ' || replace(replace(replace(coalesce(e.sources, ''), '[', ''),
+       ']', ''), '"', '') || ' · ' || e.first_date || '</p>' as atom_content_html,
+  (select d.url from documents d where d.id = e.lead_document_id) as atom_link
+from events e, json_each(coalesce(e.categories, '[]')) c
+where e.first_date is not null
+"""

@@ -1,6 +1,6 @@
 """A small store of real Federal Register documents (US government works, public domain,
-from tests/fixtures/federal_register) with tags, crawl runs and evidence, for the browsing
-tests and the README screenshot. The tags are given by document number here, not by the
+from tests/fixtures/federal_register) with tags, events, crawl runs and evidence, for the
+browsing tests and the README screenshot. The tags are given by document number here, not by the
 classifier: they are what the titles say, so that every view has something to show.
 
     python -m tests.browse_demo PATH   # write the demo store to PATH (real publication dates)
@@ -18,6 +18,7 @@ from store import open_db
 from store.documents import upsert_documents
 from store.runs import finish_run, start_run
 from store.tags import set_tags
+from tracker.events import link_pending
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "federal_register"
 FILES = ("federalregister_bis_results_2026_trimmed.json",
@@ -37,6 +38,9 @@ TAGS = {
     "2024-00086": [("tariff", 3.0, "less than normal value"), ("export_control", 0.5, "exporters")],
     "2024-00227": [("tariff", 1.5, "Tariff Rate Quota")],
 }
+# Tags whose subject is neither chips nor Taiwan (steel, an Australian quota): relevance
+# "wider"; every other tag is "core".
+WIDER = {"2023-28996", "2024-00227"}
 
 
 def fr_documents() -> list[dict]:
@@ -45,6 +49,7 @@ def fr_documents() -> list[dict]:
         data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
         for item in data if isinstance(data, list) else data["results"]:
             number = item["document_number"]
+            original = re.sub(r"^C\d+-", "", number)  # a correction joins its document
             docs.append({
                 "id": f"federal_register:{number}", "source": "federal_register",
                 "external_id": number, "lang": "en", "url": item["html_url"],
@@ -52,7 +57,9 @@ def fr_documents() -> list[dict]:
                 "summary": item.get("abstract"), "published": item["publication_date"],
                 "date_precision": "day", "timezone": "America/New_York",
                 "doc_type": (item.get("type") or "").upper(),
-                "metadata": {"type": item.get("type")},
+                "group_key": f"federal_register:{original}",
+                "metadata": {"type": item.get("type"),
+                             **({"correction_of": original} if original != number else {})},
             })
     return docs
 
@@ -77,7 +84,8 @@ def tag_documents(db, docs: list[dict], tags: dict | None = None) -> None:
     for doc in docs:
         found = tags.get(doc["external_id"], [])
         set_tags(db, doc["id"], [
-            {"category": cat, "score": score, "evidence": evidence_for(doc, match)}
+            {"category": cat, "score": score, "evidence": evidence_for(doc, match),
+             "relevance": "wider" if doc["external_id"] in WIDER else "core"}
             for cat, score, match in found], VERSION, now="2026-10-02T12:00:00+00:00")
 
 
@@ -103,6 +111,7 @@ def build(path: Path | str, *, newest: date | None = None, extra: list[dict] | N
     docs += extra or []
     upsert_documents(db, docs, now="2026-10-02T12:00:00+00:00")
     tag_documents(db, docs, {**TAGS, **(extra_tags or {})})
+    link_pending(db, now="2026-10-02T12:00:00+00:00")  # events, as the cycle links them
     add_runs(db)
     return db
 

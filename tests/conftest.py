@@ -13,11 +13,12 @@ import pytest
 
 from bench.devsplit import shared_dir
 from store import open_db
+from vocab.sources import source_names
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = shared_dir()  # ../shared, also from a git worktree of the project
-ALL_SOURCES = ("federal_register", "commerce", "bis", "tsmc", "trendforce")
+ALL_SOURCES = tuple(source_names())  # every registered source: those a test names are enabled
 
 
 @pytest.fixture

@@ -41,9 +41,9 @@ def seed(db) -> None:
 def test_a_document_appears_once_under_its_strongest_tag_with_the_others_named(db):
     seed(db)
     docs = undigested(db, "x")
-    sections = choose(docs, tags_for(db, [d["id"] for d in docs]), known=KNOWN,
-                      categories=["export_control", "tariff", "investment_pressure"],
-                      min_score=0.3)
+    sections, _ = choose(docs, tags_for(db, [d["id"] for d in docs]), known=KNOWN,
+                         categories=["export_control", "tariff", "investment_pressure"],
+                         min_score=0.3)
     assert [(s.category, [e.document_id for e in s.entries]) for s in sections] == [
         ("export_control", ["bis:a"]), ("investment_pressure", ["commerce:b"])]
     assert sections[0].entries[0].also == ["tariff"]
@@ -54,11 +54,12 @@ def test_filters_by_source_language_and_untagged(db):
     seed(db)
     docs = undigested(db, "x")
     tags = tags_for(db, [d["id"] for d in docs])
-    only_commerce = choose(docs, tags, known=KNOWN,
-                           categories=["investment_pressure", "export_control"],
-                           sources=["commerce"])
+    only_commerce, _ = choose(docs, tags, known=KNOWN,
+                              categories=["investment_pressure", "export_control"],
+                              sources=["commerce"])
     assert [e.document_id for s in only_commerce for e in s.entries] == ["commerce:b"]
-    chinese_untagged = choose(docs, tags, known=KNOWN, categories=["none"], languages=["zh-Hant"])
+    chinese_untagged, _ = choose(docs, tags, known=KNOWN, categories=["none"],
+                                 languages=["zh-Hant"])
     assert [e.document_id for s in chinese_untagged for e in s.entries] == ["tsmc:c"]
 
 

@@ -179,10 +179,10 @@ def test_the_search_box_keeps_what_the_analyst_typed(ds):
 
 def test_every_canned_query_answers(ds):
     names = set(canned_queries(KNOWN))
-    assert names == {"this_week", "export_control", "investment_pressure", "alliance",
-                     "tariff", "broken_sources", "undelivered_digests"}
+    assert names == {"event", "this_week", "export_control", "investment_pressure",
+                     "alliance", "tariff", "broken_sources", "undelivered_digests"}
     for name in names:
-        response = get(ds, f"/chipwatch/{name}.json")
+        response = get(ds, f"/chipwatch/{name}.json" + ("?id=1" if name == "event" else ""))
         assert response.status_code == 200 and response.json()["ok"], name
 
 
@@ -193,9 +193,12 @@ def test_this_week_by_category(ds):
     assert [r["category"] for r in found] == sorted(r["category"] for r in found)
 
 
-def test_export_control_actions_by_date(ds):
+def test_export_control_events_by_date(ds):
     found = rows(ds, "/chipwatch/export_control.json")
-    assert len(found) == expected_category_counts()["export_control"]
+    # one row per event: the drone rule and its correction are one
+    assert len(found) == expected_category_counts()["export_control"] - 1
+    drone = [r for r in found if r["title"] == "Streamlining Export Controls for Drone Exports"]
+    assert len(drone) == 1 and drone[0]["documents"] == 2
     dates = [r["date"] for r in found]
     assert dates == sorted(dates, reverse=True)
     assert found[0]["title"] == "測試新聞稿一"
@@ -271,10 +274,11 @@ def test_the_index_page_links_to_the_timeline_and_the_timeline_has_its_charts(ds
     assert 'id="card-by-category"' in page.text
     charts = load_metadata(KNOWN)["plugins"]["datasette-dashboards"]["timeline"]["charts"]
     chart = charts["by-category"]
-    sql = chart["query"].replace("[[ and substr(d.published, 1, 10) >= :date_start ]]", "")
-    sql = sql.replace("[[ and substr(d.published, 1, 10) <= :date_end ]]", "")
+    sql = chart["query"].replace("[[ and e.first_date >= :date_start ]]", "")
+    sql = sql.replace("[[ and e.first_date <= :date_end ]]", "")
     weeks = get(ds, "/chipwatch.json", params={"sql": sql, "_shape": "array"}).json()
-    assert sum(w["documents"] for w in weeks) == sum(expected_category_counts().values())
+    # events, not documents: the drone rule and its correction count once
+    assert sum(w["events"] for w in weeks) == sum(expected_category_counts().values()) - 1
     assert all(date.fromisoformat(w["week"]).weekday() == 0 for w in weeks)
 
 
@@ -331,3 +335,61 @@ def test_browse_on_a_busy_port_says_so(tmp_path):
                            "--port", str(port), timeout=60)
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+# ---- events -----------------------------------------------------------------------------
+
+def test_events_newest_first_one_row_per_event_with_facets(ds):
+    found = rows(ds, "/chipwatch/event_reading.json")
+    documents = len(rows(ds, "/chipwatch/reading.json"))
+    assert len(found) == documents - 1  # the drone rule and its correction are one event
+    latest = [r["latest"] for r in found]
+    assert latest == sorted(latest, reverse=True)
+    drone = next(r for r in found if r["title"] == "Streamlining Export Controls for Drone "
+                 "Exports")
+    assert drone["documents"] == 2 and drone["date"] < drone["latest"]  # the correction
+    assert drone["categories"] == '["export_control"]' and drone["relevance"] == "core"
+    steel = next(r for r in found if r["title"] == "Adjusting Imports of Steel Into the "
+                 "United States")
+    assert steel["relevance"] == "wider"
+    facets = get(ds, "/chipwatch/event_reading.json?_size=0").json()["facet_results"]
+    assert {"categories", "sources", "languages", "relevance"} <= set(facets)
+    sources = {f["value"]: f["count"] for f in facets["sources"]["results"]}
+    assert sources["federal_register"] == FR_COUNT - 1
+    relevance = {f["value"]: f["count"] for f in facets["relevance"]["results"]}
+    assert relevance["wider"] == 2
+    chinese = rows(ds, "/chipwatch/event_reading.json?languages__arraycontains=zh-Hant")
+    assert {r["title"] for r in chinese} == {"測試新聞稿一", "測試報告三"}
+
+
+def test_an_event_title_opens_its_page_with_documents_roles_evidence_and_links(ds):
+    page = get(ds, "/chipwatch/event_reading?_size=max")
+    links = Links()
+    links.feed(page.text)
+    drone = next(r for r in rows(ds, "/chipwatch/event_reading.json")
+                 if r["title"].startswith("Streamlining Export Controls"))
+    href = f"/chipwatch/event?id={drone['event_id']}"
+    assert href in links.hrefs
+    event = get(ds, href)
+    assert event.status_code == 200
+    assert '<div class="chipwatch-event">' in event.text
+    assert "Streamlining Export Controls for Drone Exports</h2>" in event.text
+    documents = rows(ds, f"{href}&_shape=array".replace("/event?", "/event.json?"))
+    assert [(d["document_id"], d["role"], d["reason"]) for d in documents] == [
+        ("federal_register:2026-16628", "rule", "lead"),
+        ("federal_register:C1-2026-16628", "correction", "correction")]
+    assert documents[1]["linked_because"] == "C1-2026-16628 is a correction of 2026-16628"
+    assert documents[1]["date"] > documents[0]["date"]
+    doc_links = Links()
+    doc_links.feed(event.text)
+    assert any(h and "/2026-16628/" in h for h in doc_links.hrefs)
+    missing = get(ds, "/chipwatch/event?id=99999")
+    assert missing.status_code == 200 and "There is no event 99999" in missing.text
+
+
+def test_relevance_shows_with_documents_and_tags(ds):
+    found = rows(ds, "/chipwatch/reading.json")
+    steel = next(r for r in found if r["title"].startswith("Adjusting Imports of Steel"))
+    assert steel["relevance"] == "wider" and isinstance(steel["event_id"], int)
+    facets = get(ds, "/chipwatch/document_tags.json?_size=0").json()["facet_results"]
+    assert {f["value"] for f in facets["relevance"]["results"]} == {"core", "wider"}

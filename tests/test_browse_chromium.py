@@ -174,8 +174,27 @@ def test_the_timeline_draws_its_charts(server):
     for card in ("card-by-category", "card-by-source"):
         match = re.search(rf'id="{card}".*?(<svg[^>]*class="marks"|<canvas)', html, re.S)
         assert match, f"{card} has no drawn chart"
-    assert "Tagged documents per category per week" in html
+    assert "Events per category per week" in html
     assert "export_control" in html  # the legend
     index = parse(rendered_dom(server, "/"))
     assert index.links["Timeline"] == "/-/dashboards/timeline"
     screenshot(server, "/-/dashboards/timeline", "timeline.png", height=1000)
+
+
+def test_the_events_page_and_an_event_page(server):
+    page = parse(rendered_dom(server, "/chipwatch/event_reading"))
+    total = len(browse_demo.fr_documents()) + len(browse_demo.synthetic_documents(RECENT))
+    assert len(page.rows) == total - 1  # a rule and its correction are one event
+    titles = " ".join(page.facet_titles)
+    for facet in ("categories", "sources", "languages", "relevance"):
+        assert facet in titles, titles
+    href = page.links["Streamlining Export Controls for Drone Exports"]
+    assert href.startswith("/chipwatch/event?id=")
+    screenshot(server, "/chipwatch/event_reading", "events.png")
+    dom = rendered_dom(server, href)
+    event = parse(dom)
+    assert [row[1] for row in event.rows] == ["rule", "correction"]  # the role column
+    assert any("is a correction of 2026-16628" in " ".join(row) for row in event.rows)
+    for path in ("/2026/08/14/2026-16628/", "/2026/08/28/C1-2026-16628/"):  # titles link
+        assert f'href="https://www.federalregister.gov/documents{path}' in dom
+    screenshot(server, href, "event.png", height=900)

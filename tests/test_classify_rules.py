@@ -438,3 +438,23 @@ def test_relevance_evidence_names_the_sentence_and_the_word(classifier):
     assert tag.relevance_evidence == [{
         "sentence": "The controls cover advanced semiconductors and the tools to make them.",
         "match": "semiconductors"}]
+
+
+# -- Taiwan's government wording (the declared sources' documents) ---------------------------
+
+@pytest.mark.parametrize("title, expected", [
+    ("貿易署公告輸出管制新規定，限制高階晶片輸往特定國家", "export_control"),
+    ("經濟部：出口至華為須申請輸出許可", "export_control"),
+    ("MOEA tightens SHTC export rules on advanced chips", "export_control"),
+    ("Taiwan adds firms to its Strategic High-Tech Commodities entity list", "export_control"),
+    ("投審會核准台積電對美國子公司增資", "investment_pressure"),
+    ("行政院經貿談判辦公室說明臺美對等關稅協議", "tariff"),
+])
+def test_taiwan_government_wording(classifier, title, expected):
+    assert expected in labels(classifier, title)
+
+
+def test_a_preferential_tariff_rate_is_not_a_subsidy(classifier):
+    found = labels(classifier, "經濟部：美國232條款半導體關稅 台灣爭取優惠待遇")
+    assert found == ["tariff"]
+    assert "investment_pressure" in labels(classifier, "美國對在美設廠的晶片業者提供租稅優惠")

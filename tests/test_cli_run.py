@@ -29,10 +29,14 @@ def test_run_stores_prints_a_line_per_source_and_a_digest(tmp_path):
     assert first.returncode == 0, first.stderr
     lines = first.stdout.splitlines()
     assert lines[0].startswith("federal_register: 7 fetched, 7 new, 0 changed, 0 errors in ")
-    assert "\n7 documents: " in first.stdout
+    # the correction C1-2026-16628 joins its rule: 7 documents, 6 events
+    assert "\n6 events (7 documents): " in first.stdout
     assert "Revisions to the Entity List" in first.stdout  # every new document is listed
     assert "By source: Federal Register 7." in first.stdout
-    assert "Federal Register | en | 2026-09-30" in first.stdout
+    assert "Federal Register 2026-20058 | 2026-09-30" in first.stdout
+    assert "Streamlining Export Controls for Drone Exports (Federal Register 2026-16628 · " \
+        "Federal Register C1-2026-16628, 2026-08-14 to 2026-08-28" in " ".join(
+            first.stdout.split())  # a rule of wider relevance, with its correction
     assert "https://www.federalregister.gov/documents/2026/09/30/2026-20058/" in first.stdout
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines()[0].startswith(

@@ -9,19 +9,26 @@ import re
 import pytest
 
 from store import open_db
-from tests.conftest import chipwatch
+from tests.conftest import ROOT, chipwatch
+from vocab.sources import source_names
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = pytest.mark.timeout(300)
+FIRST_FIVE = ("federal_register", "commerce", "bis", "tsmc", "trendforce")
 
-SOURCES = ("federal_register", "commerce", "bis", "tsmc", "trendforce")
+SOURCES = tuple(source_names())  # all thirteen, the disabled-by-default ones included
 LANGUAGES = {("federal_register", "en"), ("commerce", "en"), ("bis", "en"), ("tsmc", "en"),
              ("tsmc", "zh-Hant"), ("tsmc", "zh-Hans"), ("trendforce", "en"),
-             ("trendforce", "zh-Hans")}
+             ("trendforce", "zh-Hans"), ("ustr", "en"), ("white_house", "en"),
+             ("tw_trade_negotiations", "zh-Hant")} | {
+    (source, lang) for source in ("tw_president", "tw_executive_yuan", "tw_moea",
+                                  "tw_investment_review", "tw_trade_administration")
+    for lang in ("zh-Hant", "en")}
 
 
 def replay_line(stdout: str) -> re.Match:
     match = re.search(r"^Replay: (\d+) requests \((\d+) article pages, (\d+) listing pages, "
-                      r"(\d+) API searches, (\d+) answered 304", stdout, re.M)
+                      r"(\d+) feeds, (\d+) API searches, (\d+) full texts, (\d+) answered 304",
+                      stdout, re.M)
     assert match, stdout[-2000:]
     return match
 
@@ -44,8 +51,10 @@ def test_demo_crawls_every_source_into_a_fresh_database(demo):
                          first.stdout, re.M), f"no line for {source}"
     assert "chipwatch digest" in first.stdout
     assert f"chipwatch browse --db {db_path}" in first.stdout
-    requests, articles, listings, api, _ = map(int, replay_line(first.stdout).groups())
+    requests, articles, listings, feeds, api, texts, _ = map(int,
+                                                             replay_line(first.stdout).groups())
     assert articles >= 40 and listings >= 7 and api >= 1
+    assert feeds >= 11 and texts >= 3  # every feed of the enabled editions; FR full texts
     assert "listing page 1" in first.stderr  # progress while it runs
 
     db = open_db(db_path)
@@ -56,8 +65,8 @@ def test_demo_crawls_every_source_into_a_fresh_database(demo):
         per_source = {}
         for row in rows:
             per_source[row["source"]] = per_source.get(row["source"], 0) + row["n"]
-        assert all(per_source[s] >= 6 for s in SOURCES), per_source
-        assert sum(per_source.values()) >= 60
+        assert all(per_source[s] >= (6 if s in FIRST_FIVE else 3) for s in SOURCES), per_source
+        assert sum(per_source.values()) >= 120
         tagged = {r["lang"]: r["n"] for r in db.query(
             "select d.lang, count(distinct d.id) as n from documents d "
             "join document_tags t on t.document_id = d.id group by d.lang")}
@@ -78,7 +87,8 @@ def test_the_digest_lists_the_new_documents_by_category(demo):
     for heading in ("Investment pressure", "Export controls", "Alliances", "Tariffs",
                     "Other documents"):
         assert re.search(rf"^{heading} \(\d+\)$", digest, re.M), heading
-    assert "TSMC newsroom | zh-Hant" in digest and "TrendForce | zh-Hans" in digest
+    assert "TSMC · TSMC 中文 · TSMC 简体" in digest or "TSMC · TSMC 简体 · TSMC 中文" in digest
+    assert "TrendForce · TrendForce 简体" in digest
 
 
 def test_a_second_cycle_fetches_no_article_page_again(demo):
@@ -87,9 +97,11 @@ def test_a_second_cycle_fetches_no_article_page_again(demo):
     for source in SOURCES:
         assert re.search(rf"^{source}: \d+ fetched, 0 new, 0 changed, 0 errors", again.stdout,
                          re.M), f"{source} found something new the second time"
-    requests, articles, listings, api, not_modified = map(int, replay_line(again.stdout).groups())
-    assert articles == 0
-    assert not_modified >= listings  # unchanged listings are revalidated, not downloaded
+    requests, articles, listings, feeds, api, texts, not_modified = map(
+        int, replay_line(again.stdout).groups())
+    assert articles == 0 and texts == 0
+    # unchanged listings and feeds are revalidated, not downloaded
+    assert not_modified >= listings + feeds
     assert "Nothing new" in again.stdout
 
     db = open_db(db_path)
@@ -102,6 +114,52 @@ def test_a_second_cycle_fetches_no_article_page_again(demo):
     assert all(run["documents_new"] == 0 for run in second)
     assert all(json.loads(run["stats"]).get("httpcache/revalidate", 0) >= 1
                for run in second if run["source"] != "federal_register")
+
+
+def test_full_text_decides_a_proclamation_and_keeps_an_entity_list_rule_s_entities(demo):
+    db_path, _, _ = demo
+    db = open_db(db_path)
+    try:
+        proclamation = db.execute(
+            "select d.title, d.text, t.evidence from documents d join document_tags t on "
+            "t.document_id = d.id where d.id = 'federal_register:2026-99002' and "
+            "t.category = 'tariff'").fetchone()
+        assert proclamation, "the proclamation without an abstract was not tagged tariff"
+        title, text, evidence = proclamation
+        assert "additional ad valorem duty of 25 percent" in text
+        assert all(e["sentence"] != title for e in json.loads(evidence))
+        rule = db.execute("select metadata from documents "
+                          "where id = 'federal_register:2026-99001'").fetchone()
+        added = json.loads(rule[0])["entity_list"]["added"]
+        assert {"name": "Example Delta Components Inc.", "country": "TAIWAN"} in added
+    finally:
+        db.close()
+
+
+def test_editions_of_one_story_share_a_group_in_the_demo(demo):
+    db_path, _, _ = demo
+    db = open_db(db_path)
+    try:
+        groups = {}
+        for row in db.query("select source, lang, group_key from documents "
+                            "where source like 'tw_%'"):
+            groups.setdefault((row["source"], row["group_key"]), set()).add(row["lang"])
+        linked = {source for (source, _), langs in groups.items() if langs == {"zh-Hant", "en"}}
+        assert linked == {"tw_president", "tw_executive_yuan", "tw_moea",
+                          "tw_investment_review", "tw_trade_administration"}
+    finally:
+        db.close()
+
+
+def test_status_lists_every_source_with_its_health(demo):
+    db_path, _, _ = demo
+    result = chipwatch("status", "--config", str(db_path.parent / "demo.toml"))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for source in SOURCES:
+        row = next((line for line in lines if line.startswith(f"{source} ")), None)
+        assert row, f"{source} missing from status"
+        assert row.split()[1] in ("ok", "quiet"), row
 
 
 def test_the_demo_never_overwrites_a_real_database(tmp_path):
@@ -120,3 +178,48 @@ def test_again_needs_an_earlier_demo(tmp_path):
     result = chipwatch("demo", "--again", "--db", str(tmp_path / "none.db"), timeout=60)
     assert result.returncode == 2
     assert "no demo database to run again" in result.stderr
+
+
+def test_the_digest_has_no_story_twice(demo):
+    """Each event of the replay (bench/event_gold.json: the Commerce and BIS copies of a
+    release, a TSMC story's three editions, a rule and its correction, a release and the
+    rules it announced) is one entry of the digest, and no document is listed twice."""
+    db_path, first, _ = demo
+    digest = first.stdout[first.stdout.index("chipwatch digest"):first.stdout.index("Stored:")]
+    blocks = [block for block in re.split(r"\n(?=\* )", digest)[1:]]
+    db = open_db(db_path)
+    try:
+        urls = {r["id"]: r["url"] for r in db.query("select id, url from documents")}
+        events = db["events"].count
+        roles = {r["role"] for r in db.query("select distinct role from event_documents")}
+        reasons = {r["reason"] for r in db.query("select distinct reason from event_documents")}
+    finally:
+        db.close()
+    assert {"announcement", "rule", "correction", "edition", "statement", "analysis"} <= roles
+    assert {"lead", "same_release", "describes_rule", "names_rule", "correction",
+            "edition"} <= reasons
+    where = {doc_id: [i for i, block in enumerate(blocks) if url in block]
+             for doc_id, url in urls.items()}
+    assert all(len(found) == 1 for found in where.values()), \
+        {d: f for d, f in where.items() if len(f) != 1}
+    assert len(blocks) == events < len(urls)  # stdout lists every event once
+    assert f"Stored: {len(urls)} documents in {events} events" in first.stdout
+    gold = json.loads((ROOT / "bench" / "event_gold.json").read_text(encoding="utf-8"))
+    replayed = [[ref for ref in e["documents"] if not ref.startswith("dev:")]
+                for e in gold["events"]]
+    replayed = [refs for refs in replayed if len(refs) >= 2]
+    assert len(replayed) >= 15
+    for refs in replayed:
+        ids = [_stored(ref, urls) for ref in refs]
+        assert len({where[doc_id][0] for doc_id in ids}) == 1, refs
+
+
+def _stored(ref: str, urls: dict[str, str]) -> str:
+    source, _, rest = ref.partition(":")
+    if source in ("commerce", "bis", "white_house"):  # ids carry the replay's origin
+        [doc_id] = [d for d in urls if d.startswith(source) and d.endswith(rest)]
+        return doc_id
+    if source == "tsmc":
+        news_id, lang = rest.split(":")
+        return f"tsmc:{news_id}" if lang == "en" else f"tsmc:{news_id}:{lang}"
+    return ref

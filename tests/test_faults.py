@@ -332,7 +332,12 @@ def test_every_spider_is_held_to_its_configured_sites():
     expected_domains = {
         "federal_register": ["federalregister.gov"], "commerce": ["commerce.gov"],
         "bis": ["bis.gov"], "tsmc": ["pr.tsmc.com"],
-        "trendforce": ["trendforce.com", "trendforce.cn"]}
+        "trendforce": ["trendforce.com", "trendforce.cn"],
+        "tw_president": ["president.gov.tw", "english.president.gov.tw"],
+        "tw_executive_yuan": ["ey.gov.tw", "english.ey.gov.tw"], "tw_moea": ["moea.gov.tw"],
+        "tw_trade_negotiations": ["ey.gov.tw"], "tw_investment_review": ["moeaic.gov.tw"],
+        "tw_trade_administration": ["trade.gov.tw"], "ustr": ["ustr.gov"],
+        "white_house": ["whitehouse.gov"]}
     for name, entry in sources().items():
         cls = spider_class(name)
         spider = cls.from_crawler(get_crawler(cls), spec={"source": {}})

@@ -29,6 +29,7 @@ from tracker.browse import make_datasette
 pytestmark = pytest.mark.timeout(240)
 
 BIN = Path(sys.executable).parent
+WRITERS = ("federal_register", "commerce", "bis", "tsmc", "trendforce")  # sources it crawls
 LITESTREAM = BIN / "litestream"
 
 
@@ -106,10 +107,13 @@ def test_the_replica_follows_the_daemon_and_a_restore_holds_every_document(
         # Digests go to files: nobody reads the daemon's standard output while it runs.
         text = demo_config.render(replay.base_urls, live, tmp_path / "cache").replace(
             "[alerts.stdout]", f'[alerts.file]\ndirectory = "{tmp_path / "digests"}"')
+        for source in set(ALL_SOURCES) - set(WRITERS):  # the daemon starts crawls 5 s apart
+            text = text.replace(f"[sources.{source}]\nenabled = true",
+                                f"[sources.{source}]\nenabled = false")
         config.write_text(text, encoding="utf-8")
         daemon = start(config)
         try:
-            wait_for(lambda: len(contents(live)["runs"]) == len(ALL_SOURCES) and all(
+            wait_for(lambda: len(contents(live)["runs"]) == len(WRITERS) and all(
                 status == "ok" for _, _, status in contents(live)["runs"]),
                 seconds=120, what="the daemon's first crawl of every source")
         finally:

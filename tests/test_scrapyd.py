@@ -78,8 +78,8 @@ def test_deploy_uploads_the_spiders_to_every_server(deployed):
     assert result.returncode == 0, result.stderr + result.stdout
     version = egg_version()
     for server in servers:
-        assert f"deployed {server.url}: project {PROJECT} version {version}, 5 spiders" \
-            in result.stdout
+        assert (f"deployed {server.url}: project {PROJECT} version {version}, "
+                f"{len(ALL_SOURCES)} spiders") in result.stdout
         api = server.api()
         assert version in api.list_versions(PROJECT)
         assert sorted(api.list_spiders(PROJECT, version)) == sorted(ALL_SOURCES)

@@ -1,5 +1,6 @@
-"""Rebuild the replay's US-government data (federal_register.json, commerce.json, bis.json)
-from the repository's fixtures and the public-domain items of the evaluation set.
+"""Rebuild the replay's US-government data (federal_register.json, commerce.json, bis.json,
+federal_register_full_text/) from the repository's fixtures and the public-domain items of
+the evaluation set.
 
     .venv/bin/python tools/build_replay_data.py [--dev ../shared/eval/dev.jsonl]
 
@@ -25,7 +26,10 @@ DEFAULT_DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 FR_FILES = ("federalregister_bis_results_2026_trimmed.json",
             "federalregister_documents_2026_cursor_trimmed.json",
             "federalregister_documents_sample.json",
-            "federalregister_documents_by_number_sample.json")
+            "federalregister_documents_by_number_sample.json",
+            "fulltext_results_reconstructed.json")
+FULL_TEXT = DATA / "federal_register_full_text"
+FULL_TEXT_NAME = re.compile(r"^fulltext_([\w-]+)\.(txt|html)$")
 # The agencies of the default configuration: results from other agencies are left out (the
 # real API would not return them for our search).
 FR_AGENCIES = {"commerce-department", "industry-and-security-bureau",
@@ -78,8 +82,10 @@ def federal_register(dev: list[dict]) -> list[dict]:
                 continue
             result = dict(result)
             result.pop("excerpts", None)  # search highlights of another query
-            results[result["document_number"]] = {"provenance": f"real API result ({name})",
-                                                  **result}
+            provenance = (f"reconstruction ({name}): a document that does not exist, with its "
+                          f"full text written in the Register's format" if name.startswith(
+                              "fulltext_") else f"real API result ({name})")
+            results[result["document_number"]] = {"provenance": provenance, **result}
     for item in dev:
         match = FR_NUMBER.search(item["url"])
         if not match or match.group(1) in results:
@@ -181,6 +187,41 @@ def bis(dev: list[dict]) -> list[dict]:
     return sorted(items.values(), key=lambda i: i["date"], reverse=True)
 
 
+def full_texts(results: list[dict]) -> dict[str, str]:
+    """File name -> full text of every replayed result whose text the spider fetches: the
+    reconstructions of tests/fixtures/federal_register/, and for a real result the header and
+    title in the Government Publishing Office's layout around a note (its text is not kept)."""
+    from crawler.spiders.federal_register import full_text_url
+
+    texts = {}
+    for path in sorted((FIXTURES / "federal_register").glob("fulltext_*")):
+        match = FULL_TEXT_NAME.match(path.name)
+        if match:
+            texts[f"{match.group(1)}.{match.group(2)}"] = path.read_text(encoding="utf-8")
+    for result in results:
+        url = full_text_url(result)
+        name = url.rsplit("/", 1)[-1] if url else ""
+        if not url or name in texts:
+            continue
+        day = date.fromisoformat(result["publication_date"])
+        number = result.get("proclamation_number") or result.get("executive_order_number")
+        texts[name] = (
+            f"[Federal Register Volume {result.get('volume', '')} ({day:%A}, {day:%B} "
+            f"{day.day}, {day:%Y})]\n[Presidential Documents]\n[Pages {result.get('start_page')}"
+            f"-{result.get('end_page')}]\nFrom the Federal Register Online via the Government "
+            f"Publishing Office [www.gpo.gov]\n[FR Doc No: {result['document_number']}]\n\n\n"
+            + (f"                {result.get('subtype', '')} {number} of "
+               f"{_long_day(result.get('signing_date'))}\n\n" if number else "")
+            + f"{result['title']}\n\n    [The text of this document is not kept in chipwatch's "
+              f"replay; read it at {result['html_url']}]\n")
+    return texts
+
+
+def _long_day(value: str | None) -> str:
+    day = date.fromisoformat(value) if value else None
+    return f"{day:%B} {day.day}, {day:%Y}" if day else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, default=DEFAULT_DEV,
@@ -192,6 +233,14 @@ def main(argv: list[str] | None = None) -> int:
         path = DATA / f"{name}.json"
         path.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"{path.relative_to(ROOT)}: {len(rows)} items")
+        if name == "federal_register":
+            FULL_TEXT.mkdir(exist_ok=True)
+            for old in FULL_TEXT.iterdir():
+                old.unlink()
+            texts = full_texts(rows)
+            for file_name, text in texts.items():
+                (FULL_TEXT / file_name).write_text(text, encoding="utf-8")
+            print(f"{FULL_TEXT.relative_to(ROOT)}: {len(texts)} full texts")
     return 0
 
 

@@ -1,9 +1,11 @@
 """Render docs/digest-sample.{html,txt} and docs/slack-sample.json from real documents.
 
 Reads the US government items (public domain) of ../shared/eval/dev.jsonl published since
-2024, stores them in a temporary database, tags them with chipwatch's own classifier (the
-shipped rules, as a cycle would), then renders the daily digest as the file, email and Slack
-channels would.
+2024, and BIS's release of 17 October 2023 with the three rules it announced, stores them in
+a temporary database as two daily cycles would (the release the day before, with a digest
+that sends it; the rest on the day), tags them with chipwatch's own classifier (the shipped
+rules) and links them into events, then renders the day's digest as the file, email and
+Slack channels would: the release comes back as an update, with its rules.
 
     .venv/bin/python tools/make_samples.py
 """
@@ -17,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from alerts.html import render_html
-from alerts.service import build
+from alerts.service import build, make
 from alerts.slack import render_slack
 from alerts.text import render_text
 from store import open_db
@@ -26,35 +28,56 @@ from store.documents import upsert_documents
 from tracker.classify import build_classifier
 from tracker.classify.apply import tag_documents
 from tracker.config import parse
+from tracker.events import link_pending
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # bench/ is not part of the installed package
+    sys.path.insert(0, str(ROOT))
+
+from bench.devsplit import shared_dir  # noqa: E402
+from bench.events import dev_document  # noqa: E402
+
 DOCS = ROOT / "docs"
-DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 US_GOVERNMENT = {"federal_register", "commerce", "bis", "whitehouse", "ustr"}
+# Sent in an earlier digest: BIS's release of 17 October 2023. Its rules, published in the
+# Federal Register on the 19th and the 25th, arrive with the sample's documents and make the
+# sample's update entry.
+EARLIER = {"ev0133"}
+RULES = {"ev0135", "ev0136", "ev0137"}
+
+
 def main() -> int:
-    if not DEV.exists():
-        print(f"{DEV} not found", file=sys.stderr)
+    dev = shared_dir() / "eval" / "dev.jsonl"
+    if not dev.exists():
+        print(f"{dev} not found", file=sys.stderr)
         return 1
-    items = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
-    items = [i for i in items if i["source"] in US_GOVERNMENT and i["date"][:4] >= "2024"]
+    items = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines()]
+    items = [i for i in items if i["source"] in US_GOVERNMENT and
+             (i["date"][:4] >= "2024" or i["id"] in EARLIER | RULES)]
+    earlier = [dev_document(i) for i in items if i["id"] in EARLIER]
+    later = [dev_document(i) for i in items if i["id"] not in EARLIER]
+    classifier = build_classifier()
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "sample.db")
-        upsert_documents(db, [{
-            "id": f"{i['source']}:{i['id']}", "source": i["source"], "external_id": i["id"],
-            "lang": i["lang"], "url": i["url"], "title": i["title"], "text": i["text"],
-            "published": i["date"], "metadata": {}} for i in items])
-        tag_documents(db, build_classifier(), [f"{i['source']}:{i['id']}" for i in items])
+        config = parse({"alerts": {"email": {
+            "smtp_host": "smtp.example.org", "from": "chipwatch@example.org",
+            "to": ["analyst@example.org"], "timezone": "America/New_York"}}},
+            ROOT / "config.toml")
+        channel = config.channel("email")
+        for docs, day in ((earlier, 1), (later, 2)):  # a cycle a day, as the daemon runs
+            upsert_documents(db, docs)
+            tag_documents(db, classifier, [d["id"] for d in docs])
+            link_pending(db)
+            if day == 1:  # the earlier digest marks what it sent
+                make(config, db, "email", channel,
+                     datetime(2026, 3, 1, 13, 0, tzinfo=timezone.utc), kind="daily",
+                     period="2026-03-01")
         # One failed crawl, so the sample shows the broken-sources section.
         run = run_store.start_run(db, "bis", now="2026-03-01T13:00:00+00:00")
         run_store.finish_run(db, run, status="failed", finish_reason="finished",
                              now="2026-03-01T13:00:40+00:00",
                              errors=["bis: the press-release listing yielded no items; "
                                      "the page no longer matches the expected markup"])
-        config = parse({"alerts": {"email": {
-            "smtp_host": "smtp.example.org", "from": "chipwatch@example.org",
-            "to": ["analyst@example.org"], "timezone": "America/New_York"}}},
-            ROOT / "config.toml")
-        channel = config.channel("email")
         now = datetime(2026, 3, 2, 13, 0, tzinfo=timezone.utc)
         digest = build(config, db, "email", channel, now, kind="daily", period="2026-03-02")
         db.close()
@@ -63,7 +86,7 @@ def main() -> int:
     messages = render_slack(digest)
     (DOCS / "slack-sample.json").write_text(
         json.dumps(messages, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{len(digest.entries)} documents; {digest.summary()}; Slack: {len(messages)} "
+    print(f"{len(digest.entries)} entries; {digest.summary()}; Slack: {len(messages)} "
           f"messages of {[len(m['blocks']) for m in messages]} blocks")
     return 0
 

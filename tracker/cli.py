@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sqlite3
 import sys
 
@@ -14,8 +15,8 @@ from store.errors import StoreError, explain
 from tracker.commands.common import UsageError
 from vocab.errors import ConfigError
 
-COMMANDS = ["run", "crawl", "backfill", "classify", "reclassify", "digest", "outbox",
-            "daemon", "status", "browse", "demo", "scrapyd"]
+COMMANDS = ["run", "crawl", "backfill", "capture", "classify", "reclassify", "digest", "outbox",
+            "daemon", "status", "browse", "demo", "events", "tags", "corrections", "scrapyd"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("chipwatch: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`chipwatch corrections --jsonl | head`)
+        sys.stdout = open(os.devnull, "w")  # nothing more is written to the closed pipe
+        return 0
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ only reader of the environment in chipwatch; each secret is resolved once, here.
 from __future__ import annotations
 
 import difflib
+import getpass
 import os
 import tomllib
 from datetime import date
@@ -36,7 +37,8 @@ from vocab.values import Duration, TimeZone, parse_duration
 DEFAULT_CONFIG_NAME = "config.toml"
 CONFIG_ENV = "CHIPWATCH_CONFIG"
 
-__all__ = ["Config", "ConfigError", "load", "parse", "defaults", "secret", "parse_date"]
+__all__ = ["Config", "ConfigError", "load", "parse", "defaults", "secret", "parse_date",
+           "analyst"]
 
 
 class _Section(BaseModel):
@@ -167,6 +169,7 @@ def _source_model(entry: Source) -> type[SourceSchedule]:
                 if key in options.model_fields}
     fields = {key: _with_default(options.model_fields[key], value)
               for key, value in defaults.items()}
+    fields["enabled"] = _with_default(SourceSchedule.model_fields["enabled"], entry.enabled)
     fields["every"] = _with_default(SourceSchedule.model_fields["every"],
                                     parse_duration(entry.every))
     fields["stale_after_days"] = _with_default(SourceSchedule.model_fields["stale_after_days"],
@@ -176,6 +179,8 @@ def _source_model(entry: Source) -> type[SourceSchedule]:
 
 
 def _with_default(field: FieldInfo, value) -> tuple:
+    if not field.metadata:
+        return (field.annotation, Field(value))
     return (Annotated[field.annotation, *field.metadata], Field(value))
 
 
@@ -287,6 +292,15 @@ def secret(env_name: str | None) -> str | None:
     if not env_name:
         return None
     return os.environ.get(env_name) or None
+
+
+def analyst() -> str:
+    """Who makes a correction, for its audit row when `--by` is not given: the login name
+    (from the environment, as the system gives it)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
 
 
 def parse_date(value: str, what: str) -> date:

@@ -16,6 +16,7 @@ from tracker.classify.apply import tag_documents
 from tracker.config import Config
 from tracker.crawl import CrawlResult, build_spec, run_crawls
 from tracker.editions import link_editions
+from tracker.events import LinkReport, link_pending
 
 _classifiers: dict[tuple, Classifier] = {}
 
@@ -50,6 +51,7 @@ class SourceOutcome:
     changed_ids: list[str] = field(default_factory=list)
     run_id: int | None = None
     tagged: int = 0  # new and changed documents classified
+    linked: LinkReport | None = None  # what the event linker did after classification
 
     def line(self) -> str:
         n = len(self.errors)
@@ -115,6 +117,10 @@ def crawl_sources(config: Config, db: Database, sources: list[str], *,
         link_editions(db, result.source, outcome.changed_ids)  # editions with different ids
         outcome.tagged = tag_documents(db, classifier, outcome.changed_ids).documents
         outcomes.append(outcome)
+    # Events: after classification, so they show tags; once for every source crawled.
+    linked = link_pending(db)
+    for outcome in outcomes:
+        outcome.linked = linked
     return outcomes
 
 

@@ -4,7 +4,9 @@ TrendForce publishes the English (trendforce.com) and Chinese (trendforce.cn) ed
 press release under different ids on the same day (SOURCES.md §5). Two editions are the same
 story when they share the publication day and enough of what survives translation: numbers
 ("2Q26", "68%", "NVL72") and Latin words ("HBM", "DRAM", "NVIDIA"). The Chinese edition then
-takes the English edition's group_key. A tie between candidates links nothing.
+takes the English edition's group_key. A tie between candidates links nothing. Taiwan's
+government sites (Executive Yuan, MOEA and its agencies) do the same with zh-Hant leading:
+their titles share "232", "EPPD", "AI", "TSMC"; where they share nothing, no link is made.
 """
 
 from __future__ import annotations

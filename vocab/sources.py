@@ -7,7 +7,7 @@ A source is declared in one place; configuration validation, the crawler, digest
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,9 +16,15 @@ from .errors import ConfigError
 from .languages import LANGUAGES
 
 REGISTRY = "sources.toml"
-EDITION_LINKS = ("", "shared_id", "day_and_title")
+EDITION_LINKS = ("", "shared_id", "day_and_title", "page_link")
 KEYS = {"title", "spider", "languages", "timezone", "sites", "editions", "every",
         "stale_after_days", "max_pages", "first_run_days"}
+# Keys a source may leave out, and what it then gets (see sources.toml): whether it is crawled
+# unless the configuration says otherwise; how a declared source reads each edition (its feed
+# or listing, item ids, article pages; crawler/declared.py gives these tables their meaning);
+# how a compact list names it; the role its documents play in an event.
+OPTIONAL_KEYS = {"enabled": True, "read": {}, "short": None, "role": "document"}
+ROLES = ("announcement", "publication", "statement", "analysis", "reaction", "document")
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,10 @@ class Source:
     stale_after_days: float
     max_pages: int
     first_run_days: int
+    enabled: bool = True
+    read: dict = field(default_factory=dict)  # language -> how that edition is read
+    short: str = ""  # how a compact list names it ("BIS"); the title when not given
+    role: str = "document"  # the role its documents play in an event (vocab/events.py)
 
     @property
     def base_url(self) -> str:
@@ -70,7 +80,7 @@ def source_title(name: str) -> str:
 
 def _source(name: str, table: dict) -> Source:
     where = f"vocab/{REGISTRY} [{name}]"
-    unknown = set(table) - KEYS
+    unknown = set(table) - KEYS - set(OPTIONAL_KEYS)
     missing = KEYS - set(table)
     if unknown or missing:
         raise ConfigError(f"{where}: unknown keys {sorted(unknown)}" if unknown
@@ -82,13 +92,23 @@ def _source(name: str, table: dict) -> Source:
         raise ConfigError(f"{where}: sites needs a base_url")
     if table["editions"] not in EDITION_LINKS:
         raise ConfigError(f"{where}: editions must be one of {list(EDITION_LINKS)}")
+    read = table.get("read", OPTIONAL_KEYS["read"])
+    if not isinstance(read, dict) or set(read) - set(languages):
+        raise ConfigError(f"{where}: read must be a table per language, of {list(languages)}")
+    if not isinstance(table.get("enabled", True), bool):
+        raise ConfigError(f"{where}: enabled must be true or false")
     try:
         ZoneInfo(table["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: unknown time zone {table['timezone']!r}") from None
+    role = table.get("role", OPTIONAL_KEYS["role"])
+    if role not in ROLES:
+        raise ConfigError(f"{where}: role must be one of {list(ROLES)}")
     return Source(name=name, title=table["title"], spider=table["spider"],
                   languages=languages, timezone=table["timezone"], sites=dict(table["sites"]),
                   editions=table["editions"], every=table["every"],
                   stale_after_days=float(table["stale_after_days"]),
                   max_pages=int(table["max_pages"]),
-                  first_run_days=int(table["first_run_days"]))
+                  first_run_days=int(table["first_run_days"]),
+                  enabled=table.get("enabled", OPTIONAL_KEYS["enabled"]), read=dict(read),
+                  short=table.get("short") or table["title"], role=role)

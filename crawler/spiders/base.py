@@ -196,8 +196,7 @@ class ListingSpider(ChipwatchSpider):
             return
         entries = self.entries(response, listing)
         if not entries:
-            self.problem(f"{self.name}: listing {response.url} matched no items: the page "
-                         f"layout may have changed")
+            self.no_items(response, listing)
             return
         seen = self.seen.setdefault(listing.url, set())
         fresh = [e for e in entries if e.url not in seen]
@@ -208,7 +207,7 @@ class ListingSpider(ChipwatchSpider):
             tally[decision] += 1
             if decision == "fetch":
                 self.requested.add(self.document_key(entry))
-                yield self.article_request(entry.detached())
+                yield from self.follow(entry.detached())
         self.progress(self.progress_line(listing, entries, tally))
         if not fresh:  # the "next" page repeated items already read
             return
@@ -231,6 +230,16 @@ class ListingSpider(ChipwatchSpider):
             entry.external_id = (entry.match.groupdict().get("id") or "") if entry.match else ""
             read_fields(entry, self.fields, self.source.zone)
         return merge_entries(found)
+
+    def no_items(self, response, listing: Listing) -> None:
+        """A listing without items is a broken source, never a quiet one."""
+        self.problem(f"{self.name}: listing {response.url} matched no items: the page "
+                     f"layout may have changed")
+
+    def follow(self, entry: Entry):
+        """What an item to fetch becomes: a request for its article (a feed that carries
+        the body yields the document itself)."""
+        yield self.article_request(entry)
 
     def next_page(self, response, listing: Listing) -> str | None:
         """The next listing page: the site's own "next" link, on the configured origin."""

@@ -4,6 +4,14 @@ Queries /api/v1/documents.json with the configured agencies, terms and types, ne
 with explicit fields[], and follows the API's own next_page_url (its path and query on the
 configured base URL). A routine crawl asks only for documents published since the newest
 stored one, less a few days of overlap.
+
+Where the title and abstract cannot decide the tags, the document's full text is fetched
+(SOURCES-NEW.md §9): presidential documents (they have no abstract) and rules amending the
+Export Administration Regulations, 15 CFR parts 730-774 (an Entity List rule names its
+entities only in its body). The text comes from `raw_text_url`, else `body_html_url`, on the
+configured base URL; an Entity List rule's additions, removals and revisions are kept in
+the document's metadata (`entity_list`). A full text that cannot be fetched leaves the
+document with its abstract, and the run records why.
 """
 
 from __future__ import annotations
@@ -14,11 +22,13 @@ from urllib.parse import urlencode
 
 import scrapy
 
-from crawler.faults import short_url
+from crawler.faults import describe_failure, short_url
+from crawler.fr_text import entity_list_changes, full_text
 from crawler.items import make_document
 from crawler.options import FederalRegisterOptions
 from crawler.spiders.base import ChipwatchSpider
 from crawler.urls import canonical_url, same_origin_path
+from vocab.text import clean_text
 
 FIELDS = (
     "document_number", "title", "type", "subtype", "abstract", "action", "agencies",
@@ -26,8 +36,10 @@ FIELDS = (
     "regulation_id_numbers", "html_url", "pdf_url", "correction_of", "corrections",
     "executive_order_number", "presidential_document_number", "proclamation_number",
     "signing_date", "citation", "significant", "dates", "topics", "president",
+    "raw_text_url", "body_html_url",
 )
 CORRECTION = re.compile(r"^C\d+-")
+EAR = (15, 730, 774)  # the Export Administration Regulations: 15 CFR parts 730-774
 
 
 def search_query(options: FederalRegisterOptions, since: str | None) -> str:
@@ -91,7 +103,9 @@ class FederalRegisterSpider(ChipwatchSpider):
                 foreign += 1
                 continue
             doc = self.make(document_from_result, result, page=response.url)
-            if doc:
+            if doc and full_text_url(result):
+                yield self.full_text_request(doc, full_text_url(result))
+            elif doc:
                 yield doc
         if foreign:
             self.problem(f"{where}: {foreign} of {len(results)} results carry none of the "
@@ -104,6 +118,29 @@ class FederalRegisterSpider(ChipwatchSpider):
             yield scrapy.Request(same_origin_path(next_url, self.base_url),
                                  callback=self.parse, errback=self.errback)
 
+    def full_text_request(self, doc: dict, url: str) -> scrapy.Request:
+        return scrapy.Request(same_origin_path(url, self.base_url),
+                              callback=self.parse_full_text, errback=self.full_text_failed,
+                              cb_kwargs={"doc": doc})
+
+    def parse_full_text(self, response, doc: dict):
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        text = full_text(response.body, content_type)
+        if not text.strip():
+            self.problem(f"{self.name}: {short_url(response.url)}: the full text of "
+                         f"{doc['external_id']} is empty; the document keeps its abstract")
+            yield doc
+            return
+        yield with_full_text(doc, text, short_url(response.url))
+
+    def full_text_failed(self, failure):
+        """The document is still stored, with its abstract; the run says what is missing."""
+        doc = failure.request.cb_kwargs["doc"]
+        self.problem(f"{self.name}: {short_url(failure.request.url)}: the full text of "
+                     f"{doc['external_id']} could not be fetched ({describe_failure(failure)}); "
+                     f"the document keeps its abstract and is read again next time")
+        yield doc
+
     def _page_limit_reached(self) -> bool:
         return self.max_pages is not None and self.pages >= self.max_pages
 
@@ -112,6 +149,39 @@ class FederalRegisterSpider(ChipwatchSpider):
         if not agencies or not self.wanted_agencies:
             return True
         return any(a.get("slug") in self.wanted_agencies for a in agencies if isinstance(a, dict))
+
+
+def full_text_url(result: dict) -> str | None:
+    """Where a result's full text is, when it decides the tags: presidential documents and
+    rules amending 15 CFR 730-774."""
+    presidential = result.get("type") == "Presidential Document"
+    title, first, last = EAR
+    amends_ear = result.get("type") in ("Rule", "Proposed Rule") and any(
+        _int(ref.get("title")) == title and first <= (_int(ref.get("part")) or 0) <= last
+        for ref in result.get("cfr_references") or [] if isinstance(ref, dict))
+    if not (presidential or amends_ear):
+        return None
+    return result.get("raw_text_url") or result.get("body_html_url") or None
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def with_full_text(doc: dict, text: str, source_url: str) -> dict:
+    """`doc` with its full text as its text (the abstract kept in metadata) and, for an
+    Entity List rule, the entities it adds, removes and revises."""
+    metadata = dict(doc["metadata"])
+    if doc["text"]:
+        metadata["abstract"] = doc["text"]
+    metadata["full_text_url"] = source_url
+    changes = entity_list_changes(text)
+    if changes:
+        metadata["entity_list"] = changes
+    return {**doc, "text": clean_text(text), "metadata": metadata}
 
 
 def document_from_result(result: dict, page: str | None = None) -> dict:

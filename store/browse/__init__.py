@@ -21,13 +21,15 @@ from vocab.sources import sources
 
 DATABASE_NAME = "chipwatch"
 
-# One feed per category: the columns datasette-atom turns into entries. The category name
-# is a validated identifier (lower-case letters, digits and _), quoted as an SQL string.
-CATEGORY_QUERY = """select date, atom_title as title, source, language, score, evidence,
-  atom_link as url, atom_id, atom_title, atom_updated, atom_content_html, atom_link
-from feed_entries
+# One feed per category, one entry per event: the columns datasette-atom turns into entries
+# (an event that gains a document moves its atom_updated). The category name is a validated
+# identifier (lower-case letters, digits and _), quoted as an SQL string.
+CATEGORY_QUERY = """select latest as date, atom_title as title, sources, documents, score,
+  evidence, relevance, event_id, atom_link as url, atom_id, atom_title, atom_updated,
+  atom_content_html, atom_link
+from event_feed_entries
 where category = {literal}
-order by published desc, document_id
+order by latest desc, event_id desc
 limit 200"""
 
 
@@ -44,7 +46,7 @@ def load_metadata(categories: Categories) -> dict:
     for category in categories.items:
         queries[category.name] = {
             "title": f"{category.title}, newest first",
-            "description": (f"Documents tagged {category.name}"
+            "description": (f"Events tagged {category.name}"
                             + (f": {category.description}" if category.description else "")
                             + " Also an Atom feed."),
             "sql": CATEGORY_QUERY.format(literal=_sql_string(category.name)),

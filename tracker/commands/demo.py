@@ -17,8 +17,9 @@ DEFAULT_DB = Path("data/demo/chipwatch.db")
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "demo", help="run one full cycle of every source against a bundled offline replay",
-        description="Start a replay of the five sources on 127.0.0.1 (recorded and "
-                    "reconstructed pages shipped with chipwatch, no internet needed), crawl "
+        description="Start a replay of every source on 127.0.0.1 (recorded and "
+                    "reconstructed pages and feeds shipped with chipwatch, no internet "
+                    "needed), crawl "
                     "every source once through the normal cycle into a fresh demo database, "
                     "classify, print one line per source and the digest, then say how to "
                     "browse the result. The demo's configuration is written beside the "
@@ -118,18 +119,20 @@ def handle(args) -> int:
 
 
 def summarise(db, traffic, seconds: float) -> None:
+    from store.events import count_events
     from store.summary import documents_by_category, documents_by_source_language
 
     rows = documents_by_source_language(db)
     total = sum(r["documents"] for r in rows)
-    print(f"Stored: {total} documents")
+    print(f"Stored: {total} documents in {count_events(db)} events")
     for row in rows:
-        print(f"  {row['source']:<17} {row['lang']:<8} {row['documents']:>3} documents, "
+        print(f"  {row['source']:<23} {row['lang']:<8} {row['documents']:>3} documents, "
               f"{row['tagged']:>3} tagged")
     categories = documents_by_category(db)
     if categories:
         print("Tags:   " + ", ".join(f"{name} {count}" for name, count in categories.items()))
     print(f"Replay: {traffic.total} requests ({traffic.count('article')} article pages, "
-          f"{traffic.count('listing')} listing pages, {traffic.count('api')} API searches, "
+          f"{traffic.count('listing')} listing pages, {traffic.count('feed')} feeds, "
+          f"{traffic.count('api')} API searches, {traffic.count('fulltext')} full texts, "
           f"{traffic.not_modified} answered 304 Not Modified), {traffic.bytes_sent:,} bytes "
           f"sent, in {seconds:.1f} s")

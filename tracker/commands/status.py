@@ -56,7 +56,7 @@ def handle(args) -> int:
     print("next crawls:")
     for source, when in sorted(plan.items(), key=lambda item: item[1]):
         due = "due now" if when <= now + timedelta(minutes=1) else _when(when.isoformat(), zone)
-        print(f"  {source:<17} {due}")
+        print(f"  {source:<23} {due}")
     print()
     waiting = outbox.listing(db)
     counts = {status: sum(1 for r in waiting if r["status"] == status)

@@ -1,5 +1,6 @@
-"""chipwatch's Datasette plugin: Chinese-aware ?_search=, titles that link to the source, and
-Atom feeds that stay valid when a category has nothing yet.
+"""chipwatch's Datasette plugin: Chinese-aware ?_search=, titles that link to the source or
+to their event's page, the event's own header on that page, and Atom feeds that stay valid
+when a category has nothing yet.
 
 Datasette turns the search box into a MATCH expression with the SQL function `escape_fts`.
 This plugin registers its own `escape_fts` on every connection, after Datasette's
@@ -16,6 +17,7 @@ and every request other than GET or HEAD is answered 405 before it reaches Datas
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -25,8 +27,9 @@ from markupsafe import Markup, escape
 
 from store.search import fts_query
 
-LINKED_TITLES = {"reading"}
+LINKED_TITLES = {"reading", "event_reading"}
 CSS_URL = f"/-/static-plugins/{__name__}/browse.css"
+EVENT_PAGE = "/chipwatch/event"
 READ_METHODS = {"GET", "HEAD"}
 
 
@@ -53,25 +56,64 @@ def prepare_connection(conn):
 
 
 @hookimpl
-def extra_css_urls(table):
-    return [CSS_URL] if table in LINKED_TITLES else []
+def extra_css_urls():
+    return [CSS_URL]  # its rules are scoped by the pages' body classes
+
+
+def _cell(row, column):
+    try:
+        return row[column]
+    except (KeyError, IndexError):
+        return None
+
+
+def _event_link(event_id, text) -> Markup:
+    return Markup('<a href="{}?id={}">{}</a>').format(EVENT_PAGE, int(event_id), escape(text))
 
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    """In the reading view, the title links to the source and the URL shows as its host."""
-    if table not in LINKED_TITLES or column not in ("title", "url"):
+    """Titles link: an event's to its page (/chipwatch/event?id=N), a document's to where it
+    was published; a URL shows as its host; an event id opens the event's page."""
+    if table not in LINKED_TITLES and table is not None:
         return None
-    try:
-        url = row["url"]
-    except (KeyError, IndexError):
+    event_id = _cell(row, "event_id")
+    if column == "event_id" and isinstance(value, int):
+        return _event_link(value, str(value))
+    if column == "title" and isinstance(value, str) and isinstance(event_id, int) and \
+            table != "reading":
+        return _event_link(event_id, value)
+    if column not in ("title", "url"):
         return None
+    url = _cell(row, "url")
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         return None
     text = value if column == "title" else urlsplit(url).hostname or url
     if not isinstance(text, str):
         return None
     return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, escape(text))
+
+
+@hookimpl
+def extra_template_vars(template, database, view_name, request, datasette):
+    """On the event page, the event itself: its title, dates, categories and sources."""
+    if template != "query-chipwatch-event.html" or request is None:
+        return {}
+
+    async def event():
+        try:
+            event_id = int(request.args.get("id", ""))
+        except ValueError:
+            return {"chipwatch_event": None}
+        result = await datasette.get_database(database).execute(
+            "select * from events where id = ?", [event_id])
+        row = result.first()
+        event = dict(row) if row else None
+        for key in ("categories", "sources", "languages"):
+            if event:
+                event[key] = json.loads(event[key] or "[]")
+        return {"chipwatch_event": event, "chipwatch_event_id": event_id}
+    return event
 
 
 @hookimpl(trylast=True)
