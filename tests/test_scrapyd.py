@@ -214,6 +214,7 @@ def test_a_server_that_asks_for_a_login_gets_the_password_from_the_environment(t
                           env={"TEST_SCRAPYD_PW": "not-it"})
         right = chipwatch("scrapyd", "deploy", "--config", str(config), timeout=240,
                           env={"TEST_SCRAPYD_PW": password})
+        open_db(tmp_path / "chipwatch.db").close()  # status reads a store; it makes none
         status = chipwatch("status", "--config", str(config), "--db",
                            str(tmp_path / "chipwatch.db"), timeout=60,
                            env={"TEST_SCRAPYD_PW": password})
