@@ -1,10 +1,11 @@
 """What a digest holds: one entry per event (the policy action, with every new document
-about it in a compact list), grouped by category; an event already sent in this channel that
-gained documents comes back as an update that says what is new and does not repeat what was
-sent. Events whose tags all have `wider` relevance (a tariff on copper) go in a short section
-of their own at the end, or are left out when the channel says so. With the header counts,
-the broken sources and the notice of earlier digests that could not be delivered. Rendering
-is done elsewhere (text, HTML, Slack blocks) from this one structure."""
+about it in a compact list), grouped by category, each with what it states (instruments,
+amounts, rates); an event already sent in this channel that gained documents comes back as an
+update that says what is new and does not repeat what was sent. Events whose tags all have
+`wider` relevance (a tariff on copper) go in a short section of their own at the end, or are
+left out when the channel says so. With the header counts, the deadlines coming up, the
+broken sources and the notice of earlier digests that could not be delivered. Rendering is
+done elsewhere (text, HTML, Slack blocks) from this one structure."""
 
 from __future__ import annotations
 
@@ -15,9 +16,13 @@ from vocab.categories import UNTAGGED, Categories
 from vocab.events import short_label, update_phrase
 from vocab.languages import is_chinese
 
+from .deadlines import DeadlineEntry
+from .facts import Shown, merged_facts, shown_facts
+
 WIDER = "wider"
 WIDER_HEADING = "Of wider relevance"
 WIDER_NOTE = "In these categories, but chips and Taiwan are not their subject."
+NO_DEADLINES = "None among the stored documents this channel follows."
 
 
 @dataclass
@@ -66,6 +71,7 @@ class Entry:
     event_id: int | None = None
     title_zh: str | None = None
     relevance: str | None = None  # core | wider | None (not known)
+    facts: Shown = field(default_factory=Shown)  # what its new documents state
 
     @property
     def date(self) -> str:
@@ -140,6 +146,12 @@ class Digest:
     undelivered: list[dict] = field(default_factory=list)
     wider: list[Entry] = field(default_factory=list)  # events of wider relevance, at the end
     omitted: Omitted | None = None  # set by alerts/bound.py when the digest was cut down
+    deadlines: list[DeadlineEntry] = field(default_factory=list)  # soonest first
+    deadline_days: int = 0  # how far ahead the deadlines look (0: no such section)
+
+    @property
+    def deadlines_heading(self) -> str:
+        return f"Deadlines in the next {self.deadline_days} days"
 
     @property
     def entries(self) -> list[Entry]:
@@ -205,7 +217,8 @@ def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: li
            known: Categories, sources: list[str] | None = None,
            languages: list[str] | None = None, min_score: float = 0.0,
            only: list[str] | None = None, events: dict[int, dict] | None = None,
-           include_wider: bool = True) -> tuple[list[Section], list[Entry]]:
+           include_wider: bool = True,
+           facts: dict[str, dict] | None = None) -> tuple[list[Section], list[Entry]]:
     """Group new documents by event and filter: one entry per event, under its strongest tag
     among `categories` (scoring at least `min_score`, over all the event's documents this
     channel lists, sent before or not), its other categories named. `only` narrows to events
@@ -214,7 +227,8 @@ def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: li
     when an earlier digest of this channel showed it]}; a document without an event is an
     event of its own. Returns the sections (in the order of `categories`, entries strongest
     first, then newest) and the events of wider relevance (all their tags `wider`), which are
-    left out unless `include_wider`."""
+    left out unless `include_wider`. `facts` (document id -> its facts, as
+    store.facts.facts_for gives them) adds what each event's new documents state."""
     events = events or {}
 
     def listed(doc: dict) -> bool:
@@ -252,6 +266,8 @@ def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: li
             continue
         entry = _entry(event, new, earlier, best, all_tags)
         entry.relevance = WIDER if is_wider else ("core" if eligible else None)
+        entry.facts = shown_facts(merged_facts([(facts or {}).get(d["id"]) for d in new]),
+                                  known, entry.evidence)
         (wider if is_wider else grouped[best["category"]]).append(entry)
     sections = []
     for category in categories:

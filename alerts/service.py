@@ -12,6 +12,7 @@ from typing import TextIO
 from sqlite_utils import Database
 
 from store import digests as digest_store
+from store import facts as fact_store
 from store import outbox
 from store import runs as run_store
 from store import tags as tag_store
@@ -19,9 +20,11 @@ from vocab.categories import UNTAGGED
 
 from .bound import fit, full_list_link
 from .clock import daily_period, in_quiet_hours, instant, quiet_end, stamp
+from .deadlines import upcoming
 from .digest import Digest, choose
 from .email import new_message_id
 from .html import render_html
+from .reminders import queue_reminders
 from .sender import Delivery, send_due
 from .settings import AlertConfig, ChannelBase, EmailChannel, FileChannel, SlackChannel
 from .slack import render_slack
@@ -38,7 +41,7 @@ class Made:
     digest_id: str
     channel: str
     documents: int
-    status: str  # pending | empty | exists | dry-run | error
+    status: str  # pending | empty | exists | dry-run | error | reminder
     digest: Digest | None = None
     payload: dict = field(default_factory=dict)
     events: int = 0  # entries: one per event
@@ -47,6 +50,8 @@ class Made:
     def line(self) -> str:
         if self.status == "error":
             return f"{self.channel}: {self.digest_id} could not be made: {self.detail}"
+        if self.status == "reminder":
+            return f"{self.channel}: {self.digest_id} queued"
         if self.status == "empty":
             return f"{self.channel}: {self.digest_id}: nothing new, nothing sent"
         if self.status == "exists":
@@ -96,14 +101,18 @@ def build(config: AlertConfig, db: Database, name: str, channel: ChannelBase, no
     sections, wider = choose(documents, tags, categories=wanted, known=config.categories,
                              sources=channel.sources, languages=channel.languages,
                              min_score=channel.min_score, only=only, events=events,
-                             include_wider=channel.include_wider)
+                             include_wider=channel.include_wider,
+                             facts=fact_store.facts_for(db, [d["id"] for d in documents]))
     broken = [] if kind == "urgent" else run_store.broken_sources(
         db, channel.sources or config.enabled_sources())
+    days = 0 if kind == "urgent" else channel.deadline_days
+    deadlines = upcoming(db, channel, wanted, now.astimezone(channel.zone).date(), days)
     return Digest(channel=name, kind=kind, period=period,
                   title=_title(config, kind, period, channel, now, only), sections=sections,
                   categories=config.categories, wider=wider,
                   broken_sources=broken,
-                  undelivered=[] if kind == "urgent" else outbox.undelivered(db, name))
+                  undelivered=[] if kind == "urgent" else outbox.undelivered(db, name),
+                  deadlines=deadlines, deadline_days=days)
 
 
 def render(digest_id: str, channel: ChannelBase, digest: Digest) -> dict:
@@ -165,7 +174,8 @@ def queue_due(config: AlertConfig, db: Database, now: datetime,
               channels: dict[str, ChannelBase] | None = None, *,
               after_cycle: bool = True) -> list[Made]:
     """Urgent alerts for every channel that has urgent categories, then each channel's
-    scheduled digest if its time has come and it was not made yet. A channel without a daily
+    scheduled digest if its time has come and it was not made yet, then reminders of
+    deadlines for channels that ask for them. A channel without a daily
     time gets its digest only `after_cycle` (not from the daemon's periodic sender, which
     would otherwise repeat a broken-sources notice every few minutes). One channel that
     cannot make its digest does not keep the others from theirs."""
@@ -178,6 +188,8 @@ def queue_due(config: AlertConfig, db: Database, now: datetime,
         except Exception as exc:
             made.append(Made(f"{name}:?:{instant(now)}", name, 0, "error",
                              detail=f"{type(exc).__name__}: {exc}"))
+    for digest_id in queue_reminders(config, db, now):
+        made.append(Made(digest_id, digest_id.split(":", 1)[0], 0, "reminder"))
     return made
 
 

@@ -75,6 +75,11 @@ class ChannelBase(_Section):
     # ...and no message is larger than this many bytes (email: the whole message; Slack:
     # each post; file: each file; stdout: the text): entries are left out until it fits.
     max_bytes: int = Field(2_000_000, ge=10_000)
+    # Deadlines (a rule taking effect, comments closing) in the next this many days are
+    # listed in each digest (0: no such section).
+    deadline_days: int = Field(14, ge=0, le=366)
+    # A reminder is sent this many days before each deadline, once (0: no reminders).
+    remind_days: int = Field(0, ge=0, le=366)
     # Untagged documents are listed too when `categories` is left to its default.
     untagged_by_default: ClassVar[bool] = False
 

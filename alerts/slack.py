@@ -11,7 +11,7 @@ import re
 from vocab.links import is_web_url
 from vocab.sources import source_title
 
-from .digest import WIDER_HEADING, WIDER_NOTE, Digest, Entry
+from .digest import NO_DEADLINES, WIDER_HEADING, WIDER_NOTE, Digest, Entry
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -70,6 +70,10 @@ def entry_block(digest: Digest, entry: Entry) -> dict:
     if entry.also:
         meta.append("also " + ", ".join(digest.category_title(c).lower() for c in entry.also))
     text = f"{heading}\n{listed} · {escape(' · '.join(meta))}"
+    if entry.facts.instruments:
+        text += "\n" + escape(" · ".join(entry.facts.instruments))
+    if entry.facts.figures():
+        text += f"\n*{escape(entry.facts.figures())}*"
     if entry.update:
         text += escape(f"\nNew: {'; '.join(entry.news)} (sent before: {entry.earlier_compact})")
     if entry.evidence:
@@ -114,6 +118,16 @@ def _body(digest: Digest) -> list[dict]:
         blocks.append(section("\n".join(lines)))
     if digest.empty:
         blocks.append(section("Nothing new matches this channel's filter."))
+    if digest.deadline_days:
+        lines = [f":calendar: *{escape(digest.deadlines_heading)}*"]
+        if not digest.deadlines:
+            lines.append(NO_DEADLINES)
+        for item in digest.deadlines:
+            title = escape(_clip(item.title, MAX_TITLE))
+            link = (f"<{_link_url(item.url)}|{title}>"
+                    if item.url.lower().startswith(("https://", "http://")) else title)
+            lines.append(f"• *{item.date}* ({escape(item.when)}) · {escape(item.what)}: {link}")
+        blocks.append(section("\n".join(lines)))
     for sec in digest.sections:
         blocks.append({"type": "divider"})
         blocks.append(section(f"*{escape(sec.name)}* ({len(sec.entries)})"))

@@ -6,7 +6,7 @@ import textwrap
 
 from vocab.sources import source_title
 
-from .digest import WIDER_HEADING, WIDER_NOTE, Digest, Entry
+from .digest import NO_DEADLINES, WIDER_HEADING, WIDER_NOTE, Digest, Entry
 
 WIDTH = 78
 
@@ -26,6 +26,9 @@ def render_text(digest: Digest) -> str:
         if digest.omitted:
             lines += textwrap.wrap(digest.omitted_notice() + digest.omitted.link, WIDTH,
                                    break_long_words=False, break_on_hyphens=False) + [""]
+    if digest.deadline_days:
+        lines += _deadlines(digest) + [""]
+    if not digest.empty:
         for section in digest.sections:
             heading = f"{section.name} ({len(section.entries)})"
             lines += [heading, "-" * len(heading), ""]
@@ -50,6 +53,12 @@ def _entry(digest: Digest, entry: Entry) -> list[str]:
         meta.append("also " + ", ".join(digest.category_title(c).lower() for c in entry.also))
     out += textwrap.wrap(" | ".join(meta), WIDTH - 2, initial_indent="  ",
                          subsequent_indent="  ")
+    if entry.facts.instruments:
+        out += textwrap.wrap(", ".join(entry.facts.instruments), WIDTH - 2,
+                             initial_indent="  ", subsequent_indent="  ")
+    if entry.facts.figures():
+        out += textwrap.wrap(entry.facts.figures(), WIDTH - 2, initial_indent="  ",
+                             subsequent_indent="  ")
     if entry.update:
         out += textwrap.wrap("New: " + "; ".join(entry.news), WIDTH - 2,
                              initial_indent="  ", subsequent_indent="    ")
@@ -73,6 +82,18 @@ def _short(digest: Digest, entry: Entry) -> list[str]:
         f"{digest.category_title(entry.category).lower()})"
     return textwrap.wrap(line, WIDTH - 2, initial_indent="* ", subsequent_indent="  ") + \
         [f"  {item.url}" for item in entry.items]
+
+
+def _deadlines(digest: Digest) -> list[str]:
+    heading = digest.deadlines_heading
+    out = [heading, "-" * len(heading)]
+    if not digest.deadlines:
+        out.append(NO_DEADLINES)
+    for item in digest.deadlines:
+        out += textwrap.wrap(f"{item.date} ({item.when}): {item.what}: {item.title}", WIDTH - 2,
+                             initial_indent="* ", subsequent_indent="  ")
+        out.append(f"  {source_title(item.source)} | {item.url}")
+    return out
 
 
 def _undelivered(rows: list[dict]) -> list[str]:

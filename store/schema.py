@@ -305,3 +305,16 @@ def m011_digest_lists_and_notices(db: Database) -> None:
     db.execute(views.DIGEST_DOCUMENTS_V1)
     db["health_verdicts"].add_column("announced", str)
     db["health_verdicts"].add_column("announced_at", str)
+
+
+@migrations()
+def m010_facts(db: Database) -> None:
+    # What each document states, in tables of their own (see store/facts.py): its
+    # instruments, amounts, rates, deadlines and actors, written with its tags; and the
+    # reading view gains the instrument and actor names to facet on. Documents classified
+    # before this have no facts until `chipwatch reclassify`.
+    from . import facts, views
+
+    facts.create_tables(db)
+    db.execute("drop view if exists reading")
+    db.execute(views.READING_V4)

@@ -7,7 +7,9 @@ overlapping character pairs plus its last character ("出口管制規定" -> "�
 规定 定"). A query goes through the same rewriting and becomes a phrase of pairs, so any
 Chinese word of two or more characters is found wherever it stands in a sentence, typed in
 either script; a single character is found as a prefix. Latin text is left as it is and
-indexed with the Porter stemmer.
+indexed with the Porter stemmer. A query term is also widened to its other forms: the other
+side of the Strait's word (晶片 also finds 芯片) and, when it names an actor of
+vocab/actors.toml, every alias of that actor (台積電 also finds 台積公司 and TSMC).
 
 The rewritten text lives in `document_search` (one row per document), indexed by the FTS5
 table `document_search_fts`, which sqlite-utils' triggers keep in step with it. The write
@@ -23,7 +25,8 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
-from vocab.text import HAN_RUN, to_simplified
+from vocab.actors import alias_forms
+from vocab.text import HAN_RUN, has_han, regional_forms, to_simplified
 
 SEARCH_TABLE = "document_search"
 FTS_TABLE = "document_search_fts"
@@ -49,15 +52,30 @@ def index_text(text: str | None) -> str:
     return HAN_RUN.sub(lambda m: f" {_pairs(m.group(0), closing_char=True)} ", text)
 
 
-def _query_term(term: str) -> str:
-    """One term or phrase of a query, as an FTS5 phrase (or a prefix for one character)."""
-    text = to_simplified(unicodedata.normalize("NFKC", term))
+def _phrase(text: str) -> str:
+    """Text (already folded) as an FTS5 phrase, or a prefix for one Chinese character."""
     runs = HAN_RUN.findall(text)
     rewritten = HAN_RUN.sub(lambda m: f" {_pairs(m.group(0), closing_char=False)} ", text)
     phrase = '"' + " ".join(rewritten.split()).replace('"', '""') + '"'
     if len(runs) == 1 and runs[0] == text.strip() and len(runs[0]) == 1:
         return phrase + " *"
     return phrase
+
+
+def _query_term(term: str) -> str:
+    """One term or phrase of a query as an FTS5 expression: the phrase, or any of its forms
+    when it has others: every alias of the actor it names (台積電: 台積公司, TSMC) and the
+    other side of the Strait's word for it (晶片: 芯片)."""
+    text = to_simplified(unicodedata.normalize("NFKC", term)).strip()
+    forms = [text]
+    if has_han(text):
+        forms += [f for f in regional_forms(text) if f not in forms]
+    for form in list(forms):
+        forms += [f for f in alias_forms(form) if f not in forms]
+    phrases = list(dict.fromkeys(_phrase(form) for form in forms))
+    if len(phrases) == 1:
+        return phrases[0]
+    return "(" + " OR ".join(phrases) + ")"
 
 
 def fts_query(query: str) -> str:
@@ -73,7 +91,8 @@ def fts_query(query: str) -> str:
         inner = bit[1:-1] if len(bit) >= 2 and bit[0] == bit[-1] == '"' else bit
         if inner.strip():
             terms.append(_query_term(inner))
-    return " ".join(terms)
+    # FTS5 reads a space between phrases as AND, but not next to a (group): spell it out
+    return (" AND " if any(t.startswith("(") for t in terms) else " ").join(terms)
 
 
 def _body(doc: dict) -> str:

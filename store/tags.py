@@ -71,7 +71,8 @@ def documents_to_classify(db: Database, document_ids: list[str]) -> list[dict]:
         chunk = document_ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
         rows.extend(db.query(
-            "select id, source, lang, title, text, summary, doc_type, metadata, categories "
+            "select id, source, lang, title, text, summary, doc_type, metadata, categories, "
+            "published "
             f"from documents where id in ({marks})", chunk))
     return rows
 

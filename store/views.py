@@ -192,3 +192,10 @@ select
 from digest_marks m
 join documents d on d.id = m.document_id
 """
+
+# READING_V3 with the names of the document's instruments and actors (JSON arrays, facets).
+READING_V4 = READING_V3.replace(
+    "  coalesce(d.categories, '[]') as categories,\n",
+    "  coalesce(d.categories, '[]') as categories,\n"
+    "  coalesce(d.instruments, '[]') as instruments,\n"
+    "  coalesce(d.actors, '[]') as actors,\n")

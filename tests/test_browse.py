@@ -180,7 +180,8 @@ def test_the_search_box_keeps_what_the_analyst_typed(ds):
 def test_every_canned_query_answers(ds):
     names = set(canned_queries(KNOWN))
     assert names == {"event", "this_week", "export_control", "investment_pressure",
-                     "alliance", "tariff", "broken_sources", "undelivered_digests"}
+                     "alliance", "tariff", "broken_sources", "undelivered_digests",
+                     "upcoming_deadlines", "actor_amounts"}
     for name in names:
         response = get(ds, f"/chipwatch/{name}.json" + ("?id=1" if name == "event" else ""))
         assert response.status_code == 200 and response.json()["ok"], name

@@ -223,3 +223,24 @@ def _stored(ref: str, urls: dict[str, str]) -> str:
         news_id, lang = rest.split(":")
         return f"tsmc:{news_id}" if lang == "en" else f"tsmc:{news_id}:{lang}"
     return ref
+def test_the_demo_digest_has_a_deadlines_section_fed_by_federal_register_fields(demo):
+    db_path, first, _ = demo
+    digest = first.stdout[first.stdout.index("chipwatch digest"):]
+    # The replayed documents are from 2019 to 2026: nothing falls due after today.
+    assert "Deadlines in the next 14 days\n-----------------------------\nNone among" in digest
+    # As on 1 January 2024, the `dates` field of two real Federal Register notices gives two.
+    dated = chipwatch("demo", "--again", "--as-of", "2024-01-01", "--db", str(db_path),
+                      timeout=200)
+    assert dated.returncode == 0, dated.stderr[-3000:] + dated.stdout[-3000:]
+    section = dated.stdout[dated.stdout.index("Deadlines in the next 14 days"):]
+    assert "2024-01-01 (today): takes effect: Publication of 2024 Tariff Rate Quota" in section
+    assert "2024-01-08 (in 7 days): takes effect: Stainless Steel Sheet and Strip" in section
+    db = open_db(db_path)
+    try:
+        origins = {r["origin"] for r in db.query(
+            "select origin from document_deadlines where date like '2024-01-%'")}
+        actors = {r["actor"] for r in db.query("select actor from document_actors")}
+    finally:
+        db.close()
+    assert origins == {"metadata"}  # the Federal Register's own fields
+    assert {"TSMC", "BIS", "Department of Commerce"} <= actors

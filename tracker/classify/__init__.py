@@ -13,7 +13,8 @@ from .defaults import DEFAULT_RULES
 
 _EXPORTS = {
     "CORE": "engine", "ENGINE_VERSION": "engine", "WIDER": "engine", "Classifier": "engine",
-    "Result": "engine", "Tag": "engine", "RuleBook": "rules", "load_rules": "rules",
+    "InstrumentTag": "engine", "Result": "engine", "Tag": "engine", "RuleBook": "rules",
+    "load_rules": "rules",
 }
 
 __all__ = ["DEFAULT_RULES", "build_classifier", *_EXPORTS]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import errno
 import shutil
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from datetime import time as clock_time
 from pathlib import Path
 
 from .common import UsageError, add_verbose, progress_printer
@@ -30,8 +32,21 @@ def register(subparsers) -> None:
                              f"is replaced only if an earlier demo made it")
     parser.add_argument("--again", action="store_true",
                         help="keep the demo database and run the cycle again on it")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", type=_day,
+                        help="make the digest as if on that day (noon UTC): its deadlines "
+                             "section counts from it. The replayed documents are from "
+                             "2019 to 2026 and their deadlines are past; 2024-01-01 shows "
+                             "the ones the Federal Register's own fields give")
     add_verbose(parser)
     parser.set_defaults(handler=handle)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") \
+            from None
 
 
 def demo_paths(db_path: Path) -> tuple[Path, Path]:
@@ -105,7 +120,11 @@ def handle(args) -> int:
                              on_log=progress_printer(args.verbose))
         traffic = replay.take_traffic()
     print(flush=True)
-    report = deliver_due(config, db, datetime.now(timezone.utc), out=sys.stdout)
+    now = datetime.now(timezone.utc)
+    if args.as_of:
+        now = datetime.combine(args.as_of, clock_time(12, 0), tzinfo=timezone.utc)
+        print(f"The digest is made as if on {args.as_of.isoformat()} (--as-of).", flush=True)
+    report = deliver_due(config, db, now, out=sys.stdout)
     for line in report.lines(skip=("stdout",)):
         print(line, flush=True)
     print(flush=True)
