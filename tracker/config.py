@@ -297,7 +297,8 @@ def _categories_for(raw: dict, origin: Path) -> Categories:
 
 
 def _resolved(config: Config) -> Config:
-    """Channel paths taken from the file's directory, secrets read from the environment."""
+    """Channel paths taken from the file's directory, secrets (alert channels', Scrapyd's
+    password) read from the environment."""
     update = {}
     for name, channel in config.alerts.channels().items():  # the defaults when none is given
         if isinstance(channel, FileChannel):
@@ -307,7 +308,9 @@ def _resolved(config: Config) -> Config:
         if hasattr(channel, "with_secret"):
             channel = channel.with_secret(secret(channel.secret_env))
         update[name] = channel
-    return config.model_copy(update={"alerts": config.alerts.model_copy(update=update)})
+    crawl = config.crawl.with_scrapyd_password(secret(config.crawl.scrapyd_password_env))
+    return config.model_copy(update={"alerts": config.alerts.model_copy(update=update),
+                                     "crawl": crawl})
 
 
 def secret(env_name: str | None) -> str | None:

@@ -6,7 +6,7 @@ import argparse
 import socket
 import sys
 
-from .common import add_config_options, load_config, store_path
+from .common import UsageError, add_config_options, load_config, store_path
 
 
 def register(subparsers) -> None:
@@ -19,6 +19,10 @@ def register(subparsers) -> None:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=port_number, default=8001, help="port (default 8001)")
+    parser.add_argument("--replica", action="store_true",
+                        help="serve a copy restored from the Litestream replica as it is "
+                             "(immutable: never migrated or written); restart to serve a "
+                             "newer copy")
     add_config_options(parser)
     parser.set_defaults(handler=handle)
 
@@ -39,6 +43,9 @@ def handle(args) -> int:
 
     config = load_config(args)
     path = store_path(args, config)
+    if args.replica and not path.is_file():
+        raise UsageError(f"{path}: no replica here; restore one first (litestream restore "
+                         f"-o {path} REPLICA_URL, or deploy/refresh-replica.sh)")
     if not path.exists():
         named = "--db" if args.db else f"[store] path in {config.origin}"
         raise StoreError(f"{path}: no database here (named by {named}); check the path, or "
@@ -55,5 +62,6 @@ def handle(args) -> int:
         return 2
     print(f"chipwatch: serving {path} at http://{args.host}:{args.port}/ (Ctrl-C to stop)",
           file=sys.stderr, flush=True)
-    serve(path, host=args.host, port=args.port, categories=config.categories)
+    serve(path, host=args.host, port=args.port, categories=config.categories,
+          replica=args.replica)
     return 0

@@ -12,9 +12,11 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "status", help="show each source's health, the next scheduled jobs and the outbox",
         description="Show a table of sources (health, last success, last error, documents "
-                    "in total and new this week), when each source is next due to be "
-                    "crawled, and the outbox. Health is ok, quiet, stale, broken or disabled, "
-                    "judged from the recorded crawl runs.")
+                    "in total and new this week), the Scrapyd servers when crawls run there "
+                    "(up or down, how busy, whether this chipwatch's spiders are deployed), "
+                    "when each source is next due to be crawled, and the outbox. Health is "
+                    "ok, quiet, stale, broken or disabled, judged from the recorded crawl "
+                    "runs.")
     add_config_options(parser)
     parser.set_defaults(handler=handle)
 
@@ -42,6 +44,13 @@ def handle(args) -> int:
                      _clip(error, 70)))
     print(_table(rows))
     print()
+    if config.crawl.backend == "scrapyd":
+        from tracker.scrapyd_crawls import describe_servers
+
+        print(f"crawl servers (Scrapyd, project {config.crawl.scrapyd_project}):")
+        for line in describe_servers(config.crawl):
+            print(f"  {line}")
+        print()
     last = {s: _parse(last_success_time(db, s)) for s in config.sources.enabled()}
     plan = first_runs(config, last, now)
     print("next crawls:")
