@@ -22,6 +22,8 @@ from tracker import corrections
 from tracker.classify import build_classifier
 from tracker.classify.apply import tag_documents
 from tracker.events import link_pending, relink_all
+from vocab.errors import ConfigError
+from vocab.sources import _source, sources
 
 ENTITY_RULE = "federal_register:2026-99001"  # Entity List additions, 2026-09-03
 REVISIONS = "federal_register:2026-17231"  # Revisions to the Entity List, 2026-08-24
@@ -257,3 +259,22 @@ def test_the_digest_shows_the_reaction_under_its_event_as_taiwan_s_response(
     news = Item(doc_id, "t", "u", "tw_trade_administration", "zh-Hant", "2026-09-04",
                 role="reaction").news
     assert news == "Trade Administration: Taiwan's response"
+
+
+# -- the registry -------------------------------------------------------------------------------
+
+def test_the_registry_says_which_government_each_source_speaks_for():
+    speaking = {name: entry.government for name, entry in sources().items()
+                if entry.government}
+    assert {name for name, g in speaking.items() if g == "TW"} == {
+        "tw_president", "tw_executive_yuan", "tw_moea", "tw_trade_negotiations",
+        "tw_investment_review", "tw_trade_administration"}
+    assert {name for name, g in speaking.items() if g == "US"} == {
+        "federal_register", "commerce", "bis", "ustr", "white_house"}
+    assert "tsmc" not in speaking and "trendforce" not in speaking
+    table = {"title": "x", "spider": "a:B", "languages": ["en"], "timezone": "UTC",
+             "sites": {"base_url": "https://example.org"}, "editions": "", "every": "6h",
+             "stale_after_days": 7, "max_pages": 1, "first_run_days": 30,
+             "government": "CN"}
+    with pytest.raises(ConfigError, match=r"\[odd\]: government must be one of"):
+        _source("odd", table)
