@@ -10,14 +10,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from alerts.digest import Item
+from alerts.service import deliver_due
 from alerts.text import render_text
 from replay.page import DATA
 from store import events as event_store
 from store import facts as fact_store
 from store import open_db
 from tests.events_data import fr, store, written
-from tests.test_events_digest import config, digest_of, tag
+from tests.test_events_digest import NOW, config, digest_of, tag
 from tracker import corrections
 from tracker.classify import build_classifier
 from tracker.classify.apply import tag_documents
@@ -256,9 +256,23 @@ def test_the_digest_shows_the_reaction_under_its_event_as_taiwan_s_response(
                              "Trade Administration 中文")
     text = render_text(digest)
     assert "  - Taiwan's response: Trade Administration 中文: https://example.org/" in text
-    news = Item(doc_id, "t", "u", "tw_trade_administration", "zh-Hant", "2026-09-04",
-                role="reaction").news
-    assert news == "Trade Administration: Taiwan's response"
+
+
+def test_a_reaction_to_an_event_already_sent_is_an_update_saying_so(db, classifier, tmp_path):
+    cfg = config(tmp_path)
+    stored(db, classifier, fr("2026-99001"))
+    tag(db, ENTITY_RULE, "export_control")
+    first = deliver_due(cfg, db, NOW)
+    assert [m.events for m in first.made] == [1]
+    [doc_id] = stored(db, classifier, statement("16", "2026-09-04", *NAMING,
+                                                source="tw_trade_administration"))
+    [made] = deliver_due(cfg, db, NOW + timedelta(hours=1)).made
+    [entry] = made.digest.entries
+    assert entry.update and [i.document_id for i in entry.items] == [doc_id]
+    assert entry.news == ["Trade Administration: Taiwan's response"]
+    assert "New: Trade Administration: Taiwan's response" in made.payload["text"]
+    assert "Sent before: Federal Register 2026-99001" in made.payload["text"]
+    assert "Taiwan&#39;s response: Trade Administration 中文" in made.payload["html"]
 
 
 # -- the registry -------------------------------------------------------------------------------
