@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from vocab.categories import UNTAGGED, Categories
-from vocab.events import short_label, update_phrase
+from vocab.events import response_label, short_label, update_phrase
 from vocab.languages import is_chinese
 
 from .deadlines import DeadlineEntry
@@ -39,9 +39,10 @@ class Item:
 
     @property
     def label(self) -> str:
-        """`BIS`, `Federal Register 2026-01234`, `TSMC 中文`."""
-        return short_label(self.source, self.lang,
-                           self.external_id if self.source == "federal_register" else "")
+        """`BIS`, `Federal Register 2026-01234`, `TSMC 中文`, `Taiwan's response: MOEA 中文`."""
+        label = short_label(self.source, self.lang,
+                            self.external_id if self.source == "federal_register" else "")
+        return f"{response_label(self.source)}: {label}" if self.role == "reaction" else label
 
     @property
     def date(self) -> str:
@@ -50,7 +51,8 @@ class Item:
     @property
     def news(self) -> str:
         """What an update says of it: 'Federal Register: rule published'."""
-        return f"{short_label(self.source, 'en')}: {update_phrase(self.role, self.lang)}"
+        return (f"{short_label(self.source, 'en')}: "
+                f"{update_phrase(self.role, self.lang, self.source)}")
 
 
 @dataclass

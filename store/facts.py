@@ -2,7 +2,9 @@
 (`document_instruments`), amounts (`document_amounts`), rates (`document_rates`), deadlines
 (`document_deadlines`) and actors (`document_actors`). `documents.instruments` and
 `documents.actors` mirror the names for Datasette's facets, as `documents.categories` does
-for tags. Facts are replaced whole each time a document is classified."""
+for tags. Facts are replaced whole each time a document is classified; a document whose
+instruments or actors change is looked at again by the next linking (reactions are linked
+on them)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import json
 from sqlite_utils import Database
 
 from .clock import utcnow
+from .events import mark_unlinked
 
 FACT_TABLES = ("document_instruments", "document_amounts", "document_rates",
                "document_deadlines", "document_actors")
@@ -23,6 +26,11 @@ def set_facts(db: Database, document_id: str, instruments: list[dict], facts: di
     "rates": [{"percent", "text", "sentence"}], "deadlines": [{"kind", "date", "text",
     "origin"}], "actors": [{"name", "kind", "country", "text"}]}."""
     now = now or utcnow()
+    names = {"instruments": json.dumps([i["instrument"] for i in instruments]),
+             "actors": json.dumps([a["name"] for a in facts.get("actors", [])],
+                                  ensure_ascii=False)}
+    before = next(db.query("select instruments, actors from documents where id = ?",
+                           [document_id]), None)
     with db.atomic():
         for table in FACT_TABLES:
             db.execute(f"delete from {table} where document_id = ?", [document_id])
@@ -48,10 +56,9 @@ def set_facts(db: Database, document_id: str, instruments: list[dict], facts: di
             ({"document_id": document_id, "actor": a["name"], "kind": a["kind"],
               "country": a.get("country", ""), "text": a["text"]}
              for a in facts.get("actors", [])), ignore=True)
-        db["documents"].update(document_id, {
-            "instruments": json.dumps([i["instrument"] for i in instruments]),
-            "actors": json.dumps([a["name"] for a in facts.get("actors", [])],
-                                 ensure_ascii=False)})
+        db["documents"].update(document_id, names)
+        if before is not None and before != names:
+            mark_unlinked(db, [document_id])  # reactions are linked on these
 
 
 def facts_for(db: Database, document_ids: list[str]) -> dict[str, dict]:

@@ -195,9 +195,10 @@ def test_the_digest_has_no_story_twice(demo):
         reasons = {r["reason"] for r in db.query("select distinct reason from event_documents")}
     finally:
         db.close()
-    assert {"announcement", "rule", "correction", "edition", "statement", "analysis"} <= roles
+    assert {"announcement", "rule", "correction", "edition", "statement", "analysis",
+            "reaction"} <= roles
     assert {"lead", "same_release", "describes_rule", "names_rule", "correction",
-            "edition"} <= reasons
+            "edition", "reaction"} <= reasons
     where = {doc_id: [i for i, block in enumerate(blocks) if url in block]
              for doc_id, url in urls.items()}
     assert all(len(found) == 1 for found in where.values()), \
