@@ -28,7 +28,7 @@ def _document(db: Database, doc_id: str) -> dict | None:
     return next(db.query(f"select {_COLUMNS} from documents d where d.id = ?", [doc_id]), None)
 
 
-def _editions(db: Database, doc: dict) -> list[dict]:
+def editions(db: Database, doc: dict) -> list[dict]:
     """The other-language documents of the same source in the document's event."""
     return list(db.query(
         f"select {_COLUMNS} from event_documents a "
@@ -42,7 +42,7 @@ def _editions(db: Database, doc: dict) -> list[dict]:
 def cited_documents(db: Database, doc: dict) -> dict[str, dict]:
     """"en"/"zh" -> the document a footnote in that language cites for `doc`."""
     chosen = {citation_language(doc["lang"]): doc}
-    for edition in _editions(db, doc):
+    for edition in editions(db, doc):
         chosen.setdefault(citation_language(edition["lang"]), edition)
     return {language: chosen.get(language, doc) for language in LANGUAGES}
 
