@@ -15,13 +15,15 @@ from sqlite_utils import Database
 from vocab.sources import source_title
 
 from .citations import editions, footnotes_for
-from .events import event_documents, get_event
+from .events import get_event
 from .facts import facts_for
 from .tags import tags_for
 
 # How much of a changed text a revision's diff shows.
 DIFF_CONTEXT = 2
 DIFF_MAX_LINES = 60
+# How many of its event's documents the page lists (the event's page lists them all).
+EVENT_DOCUMENTS_SHOWN = 30
 
 
 def document_page(db: Database, doc_id: str) -> dict | None:
@@ -39,12 +41,21 @@ def document_page(db: Database, doc_id: str) -> dict | None:
         "facts": facts_for(db, [doc_id])[doc_id],
         "placement": placed,
         "event": event,
-        "event_documents": event_documents(db, event["id"]) if event else [],
+        "event_documents": _event_documents(db, event["id"]) if event else [],
         "editions": editions(db, doc),
         "revisions": revision_history(db, doc_id),
         "tag_corrections": tag_corrections(db, doc_id),
         "citations": footnotes_for(db, doc),
     }
+
+
+def _event_documents(db: Database, event_id: int) -> list[dict]:
+    """The first documents of the event, oldest first (a bounded list, however large the
+    event has grown)."""
+    return list(db.query(
+        "select d.id, d.source, d.lang, d.title, d.published, e.role from event_documents e "
+        "join documents d on d.id = e.document_id where e.event_id = ? "
+        "order by d.published, d.id limit ?", [event_id, EVENT_DOCUMENTS_SHOWN]))
 
 
 # -- history -----------------------------------------------------------------------------------

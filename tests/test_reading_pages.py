@@ -165,3 +165,16 @@ def test_this_week_is_what_was_first_seen_in_the_last_seven_days_everywhere(ds, 
     # and the reading view's first_seen says the same of each document
     rows = get(ds, "/chipwatch/reading.json?_shape=array&_size=max&source=commerce").json()
     assert [r["first_seen"] >= r["published"] for r in rows] == [True]
+
+
+def test_the_reading_pages_this_week_link_lists_what_status_counts(ds, store):
+    page = get(ds, "/chipwatch/reading").text
+    link = re.search(r'href="(/chipwatch/reading\?first_seen__gte=[^"]+)"[^>]*>this week<',
+                     page).group(1)
+    listed = get(ds, link.replace("/reading?", "/reading.json?_shape=array&_size=max&")).json()
+    expected = {d["id"] for d in [*EDITIONS, OLD_BUT_NEW]}
+    assert {r["document_id"] for r in listed} == expected
+    status = chipwatch("status", "--config", str(store["config"]), "--db", str(store["path"]))
+    cells = [re.split(r"\s{2,}", line.strip()) for line in status.stdout.splitlines()[1:]]
+    counted = sum(int(row[4]) for row in cells if len(row) >= 5 and row[4].isdigit())
+    assert counted == len(expected)

@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 from store.citations import event_footnotes
 from store.document_page import document_page
 from store.search import fts_query, search_problem
+from store.week import week_ago
 from vocab.languages import language_name
 from vocab.sources import sources
 
@@ -186,6 +187,9 @@ def reading_template_vars(template, database, table, view_name, request, dataset
     if request is None or database != DATABASE:
         return {}
     found = {"chipwatch_shown": SHOWN_COLUMNS.get(table), "chipwatch_feed_columns": FEED_COLUMNS}
+    if table == "reading":  # "this week" as everywhere else (store/week.py)
+        since = week_ago(datetime.now(timezone.utc))
+        found["chipwatch_this_week"] = f"/{DATABASE}/reading?first_seen__gte={quote(since)}"
     search = request.args.get("_search")
     if search is not None:
         found["chipwatch_search_problem"] = search_problem(search)
