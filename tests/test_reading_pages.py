@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import date, timedelta
+from html import unescape
 from urllib.parse import quote
 
 import pytest
@@ -171,6 +172,7 @@ def test_the_reading_pages_this_week_link_lists_what_status_counts(ds, store):
     page = get(ds, "/chipwatch/reading").text
     link = re.search(r'href="(/chipwatch/reading\?first_seen__gte=[^"]+)"[^>]*>this week<',
                      page).group(1)
+    link = unescape(link)
     listed = get(ds, link.replace("/reading?", "/reading.json?_shape=array&_size=max&")).json()
     expected = {d["id"] for d in [*EDITIONS, OLD_BUT_NEW]}
     assert {r["document_id"] for r in listed} == expected

@@ -189,7 +189,8 @@ def reading_template_vars(template, database, table, view_name, request, dataset
     found = {"chipwatch_shown": SHOWN_COLUMNS.get(table), "chipwatch_feed_columns": FEED_COLUMNS}
     if table == "reading":  # "this week" as everywhere else (store/week.py)
         since = week_ago(datetime.now(timezone.utc))
-        found["chipwatch_this_week"] = f"/{DATABASE}/reading?first_seen__gte={quote(since)}"
+        found["chipwatch_this_week"] = (f"/{DATABASE}/reading?first_seen__gte={quote(since)}"
+                                        "&_sort_desc=first_seen")  # by its index
     search = request.args.get("_search")
     if search is not None:
         found["chipwatch_search_problem"] = search_problem(search)
