@@ -1,7 +1,8 @@
-"""chipwatch's Datasette plugin: Chinese-aware ?_search=, titles that link to the source or
-to their event's page, the event's own header on that page, a page per document
-(/chipwatch/document?id=...), footnotes ready to copy, and Atom feeds that stay valid when a
-category has nothing yet.
+"""chipwatch's Datasette plugin: Chinese-aware ?_search=, a search with nothing to search
+for explained, titles that open their document's or event's page, the event's own header on
+that page, a page per document (/chipwatch/document?id=...), the columns the reading pages
+show (their templates are in templates/), footnotes ready to copy, and Atom feeds that stay
+valid when a category has nothing yet.
 
 Datasette turns the search box into a MATCH expression with the SQL function `escape_fts`.
 This plugin registers its own `escape_fts` on every connection, after Datasette's
@@ -26,6 +27,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from store.browse import DATABASE_NAME as DATABASE
 from store.citations import event_footnotes
 from store.document_page import document_page
 from store.search import fts_query, search_problem
@@ -37,9 +39,8 @@ LINKED_TITLES = {"reading", "event_reading", "digest_documents"}
 # JSON lists shown as words on the reading pages (the JSON and CSV keep them as stored).
 LIST_COLUMNS = {"categories", "sources", "languages", "instruments", "actors"}
 CSS_URL = f"/-/static-plugins/{__name__}/browse.css"
-EVENT_PAGE = "/chipwatch/event"
-DOCUMENT_PAGE = "/chipwatch/document"
-DATABASE = "chipwatch"
+EVENT_PAGE = f"/{DATABASE}/event"
+DOCUMENT_PAGE = f"/{DATABASE}/document"
 READ_METHODS = {"GET", "HEAD"}
 
 
@@ -62,7 +63,7 @@ def asgi_wrapper(datasette):
 
 @hookimpl
 def register_routes():
-    return [(r"^/chipwatch/document$", document_view)]
+    return [(f"^{DOCUMENT_PAGE}$", document_view)]
 
 
 async def document_view(datasette, request):
