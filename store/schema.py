@@ -318,3 +318,13 @@ def m010_facts(db: Database) -> None:
     facts.create_tables(db)
     db.execute("drop view if exists reading")
     db.execute(views.READING_V4)
+
+
+@migrations()
+def m013_reading_pages(db: Database) -> None:
+    # The reading view's columns in reading order, with the month of publication (facet)
+    # and first_seen (what "this week" counts); same rows as before.
+    from . import views
+
+    db.execute("drop view if exists reading")
+    db.execute(views.READING_V5)

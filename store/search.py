@@ -78,9 +78,14 @@ def _query_term(term: str) -> str:
     return "(" + " OR ".join(phrases) + ")"
 
 
-def fts_query(query: str) -> str:
-    """An analyst's search box -> an FTS5 MATCH expression: every term must appear; a
-    "quoted phrase" must appear as written. Same splitting as Datasette's escape_fts."""
+# What matches nothing and is still a valid MATCH expression (an empty one is an error).
+NOTHING = '""'
+# A term is searchable only with a letter or digit in it: the tokenizer drops the rest.
+_WORDY = re.compile(r"\w")
+
+
+def _terms(query: str) -> list[str]:
+    """The words and "quoted phrases" of a search box (an unpaired quote closed at the end)."""
     query = query or ""
     if query.count('"') % 2:
         query += '"'
@@ -90,9 +95,38 @@ def fts_query(query: str) -> str:
             continue
         inner = bit[1:-1] if len(bit) >= 2 and bit[0] == bit[-1] == '"' else bit
         if inner.strip():
-            terms.append(_query_term(inner))
+            terms.append(inner)
+    return terms
+
+
+def fts_query(query: str) -> str:
+    """An analyst's search box -> an FTS5 MATCH expression: every term must appear; a
+    "quoted phrase" must appear as written. Same splitting as Datasette's escape_fts. Terms
+    without a letter or digit are left out (no document can contain them); a box with
+    nothing else (a lone `"`) gives an expression that matches nothing, never an invalid
+    one. `search_problem` says which and why."""
+    terms = [_query_term(term) for term in _terms(query) if _WORDY.search(term)]
+    if not terms:
+        return NOTHING
     # FTS5 reads a space between phrases as AND, but not next to a (group): spell it out
     return (" AND " if any(t.startswith("(") for t in terms) else " ").join(terms)
+
+
+def search_problem(query: str) -> str | None:
+    """Why a search box finds nothing whatever the store holds, in words for the person who
+    typed it; None when it is a search that can match."""
+    terms = _terms(query)
+    if terms and all(_WORDY.search(term) for term in terms):
+        return None
+    shown = (query or "").strip()
+    what = f"“{shown}” has" if shown else "The search box has"
+    if terms and any(_WORDY.search(term) for term in terms):
+        unsearchable = ", ".join(f"“{t}”" for t in terms if not _WORDY.search(t))
+        return (f"{unsearchable} has no letters or digits and was left out of the search "
+                f"(no document can contain it); the other words were searched.")
+    return (f"{what} no words to search for: punctuation and quotes alone are not "
+            f"searched. Type words in English or Chinese (either script); put \"quotes\" "
+            f"around words that must appear together.")
 
 
 def _body(doc: dict) -> str:
@@ -131,7 +165,7 @@ def reindex_all(db: Database, batch: int = 500) -> int:
 def search_ids(db: Database, query: str, limit: int = 50) -> list[str]:
     """Document ids matching `query`, best match first (for the command line and tests)."""
     match = fts_query(query)
-    if not match:
+    if match == NOTHING:
         return []
     return [r["document_id"] for r in db.query(
         f"select s.document_id from {FTS_TABLE} f join {SEARCH_TABLE} s on s.id = f.rowid "

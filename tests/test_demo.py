@@ -10,7 +10,7 @@ import pytest
 
 from store import open_db
 from tests.conftest import ROOT, chipwatch
-from vocab.sources import source_names
+from vocab.sources import source_names, sources
 
 pytestmark = pytest.mark.timeout(300)
 FIRST_FIVE = ("federal_register", "commerce", "bis", "tsmc", "trendforce")
@@ -245,3 +245,21 @@ def test_the_demo_digest_has_a_deadlines_section_fed_by_federal_register_fields(
         db.close()
     assert origins == {"metadata"}  # the Federal Register's own fields
     assert {"TSMC", "BIS", "Department of Commerce"} <= actors
+
+
+def test_the_demo_links_open_the_real_sites(demo):
+    """The replay is gone once the demo ends: every link points where the replayed page
+    stands on the real site (the registry's origins), after --again too."""
+    db_path, first, again = demo
+    assert again.returncode in (0, 1)
+    origins = {origin.rstrip("/") for entry in sources().values()
+               for origin in entry.sites.values()}
+    db = open_db(db_path)
+    try:
+        urls = [r["url"] for r in db.query("select url from documents")]
+    finally:
+        db.close()
+    assert urls and not [u for u in urls if "127.0.0.1" in u]
+    strays = [u for u in urls if not any(u.startswith(o + "/") for o in origins)]
+    assert not strays, strays[:5]
+    assert "Links point at the sources' real sites" in first.stdout

@@ -24,9 +24,11 @@ KEYS = {"title", "spider", "languages", "timezone", "sites", "editions", "every"
 # or listing, item ids, article pages; crawler/declared.py gives these tables their meaning);
 # how a compact list names it; the role its documents play in an event; whose government
 # speaks through it (a Taiwan-government statement may answer a US action: see
-# tracker/events/reactions.py).
+# tracker/events/reactions.py); how footnotes name it as an outlet, per citation language
+# (vocab/citations.py).
 OPTIONAL_KEYS = {"enabled": True, "read": {}, "short": None, "role": "document",
-                 "government": ""}
+                 "government": "", "cite": {}}
+CITATION_LANGUAGES = ("en", "zh")
 ROLES = ("announcement", "publication", "statement", "analysis", "reaction", "document")
 # government code -> how a digest names it ("Taiwan's response")
 GOVERNMENTS = {"US": "the United States", "TW": "Taiwan"}
@@ -50,10 +52,15 @@ class Source:
     short: str = ""  # how a compact list names it ("BIS"); the title when not given
     role: str = "document"  # the role its documents play in an event (vocab/events.py)
     government: str = ""  # "US", "TW": the government it speaks for ("" for others)
+    cite: dict = field(default_factory=dict)  # "en"/"zh" -> the outlet's name in footnotes
 
     @property
     def base_url(self) -> str:
         return self.sites["base_url"]
+
+    def outlet(self, language: str) -> str:
+        """How a footnote in `language` ("en" or "zh") names this source."""
+        return self.cite.get(language) or self.title
 
     @property
     def zone(self) -> ZoneInfo:
@@ -119,6 +126,11 @@ def _source(name: str, table: dict) -> Source:
     government = table.get("government", OPTIONAL_KEYS["government"])
     if government and government not in GOVERNMENTS:
         raise ConfigError(f"{where}: government must be one of {list(GOVERNMENTS)} or left out")
+    cite = table.get("cite", OPTIONAL_KEYS["cite"])
+    if not isinstance(cite, dict) or set(cite) - set(CITATION_LANGUAGES) or \
+            not all(isinstance(v, str) and v.strip() for v in cite.values()):
+        raise ConfigError(f"{where}: cite must be a table of outlet names, keys of "
+                          f"{list(CITATION_LANGUAGES)}")
     return Source(name=name, title=table["title"], spider=table["spider"],
                   languages=languages, timezone=table["timezone"], sites=dict(table["sites"]),
                   editions=table["editions"], every=table["every"],
@@ -127,4 +139,4 @@ def _source(name: str, table: dict) -> Source:
                   first_run_days=int(table["first_run_days"]),
                   enabled=table.get("enabled", OPTIONAL_KEYS["enabled"]), read=dict(read),
                   short=table.get("short") or table["title"], role=role,
-                  government=government)
+                  government=government, cite=dict(cite))

@@ -18,6 +18,7 @@ from importlib import resources
 import yaml
 
 from store.facts import AMOUNTS_NAMING
+from store.week import WEEK_AGO_SQL
 from vocab.categories import Categories
 from vocab.sources import sources
 
@@ -52,6 +53,7 @@ def load_metadata(categories: Categories) -> dict:
                             + (f": {category.description}" if category.description else "")
                             + " Also an Atom feed."),
             "sql": CATEGORY_QUERY.format(literal=_sql_string(category.name)),
+            "hide_sql": True,
         }
     words = {
         "{category_links}": "".join(
@@ -60,6 +62,7 @@ def load_metadata(categories: Categories) -> dict:
         "{category_names}": ", ".join(categories.names),
         "{instrument_names}": ", ".join(f"{i.name} ({i.title})" for i in categories.instruments),
         "{actor_amounts}": AMOUNTS_NAMING,
+        "{week_ago}": WEEK_AGO_SQL,
         "{source_names}": ", ".join(sources()),
         "{source_titles}": ", ".join(entry.title for entry in sources().values()),
     }

@@ -12,10 +12,12 @@ from .common import UsageError, add_config_options, load_config, store_path
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "browse", help="browse and search the store in Datasette (read-only)",
-        description="Serve the store with Datasette: documents newest first with facets by "
-                    "category, source, language and date; search in English and Chinese "
-                    "(either script); canned queries with Atom feeds; a timeline. Nothing "
-                    "can be changed through the web. Stop with Ctrl-C.")
+        description="Serve the store with Datasette: documents and events newest first "
+                    "with facets by category, source, language and month; a page per "
+                    "document (tags and evidence, facts, event, editions, revisions, "
+                    "footnotes to copy); search in English and Chinese (either script); "
+                    "category pages with Atom feeds; a timeline. Nothing can be changed "
+                    "through the web. Stop with Ctrl-C.")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=port_number, default=8001, help="port (default 8001)")

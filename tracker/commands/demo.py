@@ -119,6 +119,7 @@ def handle(args) -> int:
         outcomes = run_cycle(config, db, on_outcome=lambda o: print(o.line(), flush=True),
                              on_log=progress_printer(args.verbose))
         traffic = replay.take_traffic()
+        links_to_real_sites(db, replay.base_urls)
     print(flush=True)
     now = datetime.now(timezone.utc)
     if args.as_of:
@@ -129,12 +130,26 @@ def handle(args) -> int:
         print(line, flush=True)
     print(flush=True)
     summarise(db, traffic, time.monotonic() - started)
+    print("Links point at the sources' real sites; each document's text is on its page in "
+          "`chipwatch browse`.")
     print(f"\nBrowse the result:    chipwatch browse --db {db_path}")
     print("Run the cycle again:  chipwatch demo --again"
           + ("" if db_path == DEFAULT_DB else f" --db {db_path}"))
     print(f"The demo's settings:  {config_path}")
     db.close()
     return 0 if report.ok and all(o.status == "ok" for o in outcomes) else 1
+
+
+def links_to_real_sites(db, base_urls: dict[str, str]) -> int:
+    """Point the documents' links at the sites the replay stood in for (the registry's
+    origins), as a real crawl would have stored them: the replay is gone once the demo ends.
+    The text of each document stays readable offline on its page in `chipwatch browse`."""
+    from replay.sites import replayed_sites
+    from store.origins import move_origin
+    from vocab.sources import sources
+
+    return sum(move_origin(db, source, base_urls[site], sources()[source].sites[key])
+               for site, (source, key) in replayed_sites().items() if site in base_urls)
 
 
 def summarise(db, traffic, seconds: float) -> None:

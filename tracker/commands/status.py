@@ -12,11 +12,12 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "status", help="show each source's health, the next scheduled jobs and the outbox",
         description="Show a table of sources (health, last success, last error, documents "
-                    "in total and new this week), the Scrapyd servers when crawls run there "
-                    "(up or down, how busy, whether this chipwatch's spiders are deployed), "
-                    "when each source is next due to be crawled, and the outbox. Health is "
-                    "ok, quiet, stale, broken or disabled, judged from the recorded crawl "
-                    "runs.")
+                    "in total and this week: first seen in the last seven days, as on "
+                    "every page of `chipwatch browse`), the Scrapyd servers when crawls run "
+                    "there (up or down, how busy, whether this chipwatch's spiders are "
+                    "deployed), when each source is next due to be crawled, and the outbox. "
+                    "Health is ok, quiet, stale, broken or disabled, judged from the recorded "
+                    "crawl runs.")
     add_config_options(parser)
     parser.set_defaults(handler=handle)
 
