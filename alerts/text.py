@@ -6,7 +6,7 @@ import textwrap
 
 from vocab.sources import source_title
 
-from .digest import NO_DEADLINES, WIDER_HEADING, WIDER_NOTE, Digest, Entry
+from .digest import CHANGES_HEADING, NO_DEADLINES, WIDER_HEADING, WIDER_NOTE, Digest, Entry
 
 WIDTH = 78
 
@@ -39,6 +39,8 @@ def render_text(digest: Digest) -> str:
             lines += [heading, "-" * len(heading), WIDER_NOTE, ""]
             lines += [line for entry in digest.wider for line in _short(digest, entry)]
             lines.append("")
+        if digest.changes:
+            lines += _changes(digest) + [""]
     if digest.broken_sources:
         lines += _broken(digest.broken_sources) + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -82,6 +84,26 @@ def _short(digest: Digest, entry: Entry) -> list[str]:
         f"{digest.category_title(entry.category).lower()})"
     return textwrap.wrap(line, WIDTH - 2, initial_indent="* ", subsequent_indent="  ") + \
         [f"  {item.url}" for item in entry.items]
+
+
+def _changes(digest: Digest) -> list[str]:
+    heading = f"{CHANGES_HEADING} ({len(digest.changes) + digest.changes_left_out})"
+    out = [heading, "-" * len(heading)]
+    for change in digest.changes:
+        out += textwrap.wrap(change.title, WIDTH - 2, initial_indent="* ",
+                             subsequent_indent="  ")
+        if change.title_before:
+            out += textwrap.wrap(f"was: {change.title_before}", WIDTH - 2,
+                                 initial_indent="  ", subsequent_indent="  ")
+        out += textwrap.wrap(f"{change.label} | {change.what(digest.categories)} | revision "
+                             f"{change.revision} (sent as {change.shown_revision})", WIDTH - 2,
+                             initial_indent="  ", subsequent_indent="  ")
+        out.append(f"  {change.url}")
+        out += [f"    {line}" for line in change.lines]
+    if digest.changes_left_out:
+        out.append(f"{digest.changes_left_out} more changed documents follow in the next "
+                   f"digest.")
+    return out
 
 
 def _deadlines(digest: Digest) -> list[str]:

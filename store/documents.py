@@ -149,3 +149,17 @@ def count_documents(db: Database, source: str | None = None) -> int:
 
 def get_document(db: Database, doc_id: str) -> dict | None:
     return next(db.query("select * from documents where id = ?", [doc_id]), None)
+
+
+def texts_for(db: Database, document_ids: list[str]) -> dict[str, str]:
+    """id -> its title, summary and text in one string (what keyword filters read)."""
+    found = {}
+    unique = list(dict.fromkeys(document_ids))
+    for start in range(0, len(unique), _LOOKUP_CHUNK):
+        chunk = unique[start:start + _LOOKUP_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        for row in db.query(f"select id, title, summary, text from documents where id in "
+                            f"({marks})", chunk):
+            found[row["id"]] = "\n".join(p for p in (row["title"], row["summary"], row["text"])
+                                         if p)
+    return found
