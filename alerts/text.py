@@ -50,6 +50,9 @@ def _entry(digest: Digest, entry: Entry) -> list[str]:
     title = f"UPDATE: {entry.title}" if entry.update else entry.title
     out = textwrap.wrap(title, WIDTH - 2, initial_indent="* ",
                         subsequent_indent="  ") or ["* (untitled)"]
+    if entry.title_alt:
+        out += textwrap.wrap(entry.title_alt, WIDTH - 2, initial_indent="  ",
+                             subsequent_indent="  ")
     meta = [entry.compact, entry.span]
     if entry.also:
         meta.append("also " + ", ".join(digest.category_title(c).lower() for c in entry.also))
@@ -80,6 +83,8 @@ def _entry(digest: Digest, entry: Entry) -> list[str]:
 def _short(digest: Digest, entry: Entry) -> list[str]:
     """A wider-relevance event in one line, then its links."""
     title = f"UPDATE: {entry.title}" if entry.update else entry.title
+    if entry.title_alt:
+        title += f" / {entry.title_alt}"
     line = f"{title} ({entry.compact}, {entry.span}, " \
         f"{digest.category_title(entry.category).lower()})"
     return textwrap.wrap(line, WIDTH - 2, initial_indent="* ", subsequent_indent="  ") + \
