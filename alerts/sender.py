@@ -127,7 +127,9 @@ def _attempt(db: Database, name: str, channel: ChannelBase, row: dict, now: date
     else:
         outbox.mark_sent(db, row["id"], now=stamp(now))
         return Delivery(row["id"], name, "sent", note)
-    text = str(error)
+    # The failure rules name a channel's keys by its kind's table ("[alerts.email] to"); a
+    # channel of another name is named by its own.
+    text = str(error).replace(f"[alerts.{channel.kind}]", f"[alerts.{name}]")
     if error.kind == TRANSIENT and error.maybe_delivered:
         again = now + LEASE
         outbox.hold(db, row["id"], error=f"{text}; not sent again before {stamp(again)}",

@@ -270,3 +270,32 @@ def test_a_weekly_channel_sends_once_a_week(db_path, tmp_path):
         encoding="utf-8")
     assert "A second rule, found on Wednesday" in second
     assert "Entity List additions for one week" not in second  # sent last week
+
+
+@pytest.mark.parametrize("table, said", [
+    ('[alerts.desk]\nto = ["a@example.org"]',
+     "[alerts.desk] kind: missing; a channel not named after its kind says which it is: "
+     "kind = one of ['email', 'slack', 'webhook', 'file', 'stdout']"),
+    ('[alerts.desk]\nkind = "sms"',
+     "[alerts.desk] kind: 'sms' is not a kind of channel; choose one of"),
+    ('[alerts.email]\nkind = "slack"\nwebhook_url_env = "X"',
+     "[alerts.email] kind: a table named after a kind is that kind ('email')"),
+    ('[alerts."Desk:1"]\nkind = "stdout"',
+     "[alerts.Desk:1]: a channel's name is lower-case letters, digits, _ and -"),
+    ('[alerts.hook]\nkind = "webhook"\nsecret_env = "S"',
+     "[alerts.hook]: give the address to POST to as url"),
+    ('[alerts.desk]\nkind = "slack"\nwebhook_url_env = "X"\ninstrument = ["entity_list"]\n'
+     'actors = ["Nobody Inc"]\nkeywords = [" "]\nweekly_on = "someday"',
+     "[alerts.desk] instrument: unknown key; did you mean 'instruments'?"),
+])
+def test_a_bad_channel_is_refused_naming_the_table_and_key(tmp_path, table, said):
+    path = tmp_path / "config.toml"
+    path.write_text(table + "\n", encoding="utf-8")
+    result = chipwatch("status", "--config", str(path))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert said in result.stderr
+    if "someday" in table:  # every mistake of the table is named at once
+        assert "[alerts.desk] actors[0]: 'Nobody Inc' is not an actor of vocab/actors.toml" \
+            in result.stderr
+        assert "[alerts.desk] keywords[0]: a keyword cannot be empty" in result.stderr
+        assert "[alerts.desk] weekly_on: 'someday' is not a day of the week" in result.stderr
