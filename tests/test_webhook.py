@@ -135,3 +135,18 @@ def test_the_documented_sample_is_signed_and_every_field_is_described():
     assert sample["chipwatch"] == 1 and sample["events"]
     for key in (*sample, *sample["events"][0], *sample["events"][0]["documents"][0]):
         assert f"`{key}`" in doc, f"{key} is not described in docs/webhook.md"
+
+
+def test_a_health_notice_reaches_the_webhook_signed(db, hook_config):
+    from alerts.health import queue_health_alert
+
+    with LoopbackServer({PATH: Reply(200, "")}) as server:
+        cfg = hook_config(server)
+        [digest_id] = queue_health_alert(cfg, db, "bis", "broken", "bis: 3 failed crawls", NOW)
+        report = deliver_due(cfg, db, NOW)
+        assert [d.status for d in report.deliveries] == ["sent"]
+        [hit] = server.requests_for(PATH)
+    body = verified(hit)
+    assert body == {"chipwatch": 1, "type": "health", "digest_id": digest_id,
+                    "channel": "hook", "title": "chipwatch: bis is broken",
+                    "text": "bis: 3 failed crawls"}
