@@ -19,8 +19,8 @@ from .settings import (
     SlackChannel,
     WebhookChannel,
 )
-from .webhook import notice_body
 from .slack import escape
+from .webhook import notice_body
 
 
 def payload(digest_id: str, channel: ChannelBase, title: str, message: str) -> dict:

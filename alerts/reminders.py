@@ -22,8 +22,8 @@ from .settings import (
     SlackChannel,
     WebhookChannel,
 )
-from .webhook import notice_body
 from .slack import escape as slack_escape
+from .webhook import notice_body
 
 KIND = "reminder"
 

@@ -69,7 +69,7 @@ def _rows(db: Database, doc_id: str) -> list[dict]:
 
 def revisions(db: Database, doc_id: str) -> list[dict]:
     states = _rows(db, doc_id)
-    for before, after in zip([None, *states], states):
+    for before, after in zip([None, *states[:-1]], states, strict=True):
         after["diff"] = compare(before, after) if before else None
     return states
 

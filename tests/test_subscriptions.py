@@ -14,7 +14,6 @@ import hmac
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
