@@ -10,12 +10,14 @@ categories: the JSON list of its categories then), `recorded_at` (when it was re
     revisions(db, doc_id) -> every state, oldest first, the current one last, each a dict:
         revision, recorded_at (None for the current state), change (what the next state
         changed; None for the current one), title, summary, text, published, metadata (dict),
-        categories (list), current (bool), diff (compare() with the state before it; None
-        for the first)
+        categories (list, or None when not known: not classified yet, or kept before
+        revisions kept categories), current (bool), diff (compare() with the state before
+        it; None for the first)
     state(db, doc_id, revision) -> one state as above (without "diff"), or None
     compare(old, new, context=2, max_lines=None) -> what changed from state `old` to `new`:
         {"fields": names changed, in CHANGED_FIELDS order; "title": [old, new] or None;
-         "published": [old, new] or None; "categories": {"added": [...], "removed": [...]};
+         "published": [old, new] or None; "categories": {"added": [...], "removed": [...]}
+         (both empty when either side's categories are not known);
          "text": unified diff lines of summary + text ("-" removed, "+" added, " " context,
                  "@@" between hunks), at most `max_lines` (then "…" last)}
     changed_since_shown(db, channel, since) -> documents a channel has shown whose revision
@@ -32,7 +34,6 @@ import json
 from sqlite_utils import Database
 
 CHANGED_FIELDS = ("title", "published", "categories", "text", "metadata")
-STATE_COLUMNS = ("title", "summary", "text", "published", "metadata", "categories")
 
 RECORD_SQL = ("insert into document_revisions (document_id, revision, recorded_at, content_hash, "
               "title, summary, text, published, metadata, categories, change) "
@@ -56,7 +57,9 @@ def _state(row: dict, *, current: bool) -> dict:
             "title": row["title"] or "", "summary": row["summary"] or "",
             "text": row["text"] or "", "published": row["published"] or "",
             "metadata": json.loads(row["metadata"] or "{}"),
-            "categories": json.loads(row["categories"] or "[]"), "current": current}
+            # None: not known (not classified yet, or kept before revisions kept categories)
+            "categories": json.loads(row["categories"]) if row["categories"] else None,
+            "current": current}
 
 
 def _rows(db: Database, doc_id: str) -> list[dict]:
@@ -79,7 +82,8 @@ def state(db: Database, doc_id: str, revision: int) -> dict | None:
 
 
 def compare(old: dict, new: dict, *, context: int = 2, max_lines: int | None = None) -> dict:
-    old_cats, new_cats = old["categories"], new["categories"]
+    known = old["categories"] is not None and new["categories"] is not None
+    old_cats, new_cats = (old["categories"], new["categories"]) if known else ([], [])
     body_old = _body(old).splitlines()
     body_new = _body(new).splitlines()
     lines = []
