@@ -72,6 +72,10 @@ def _actor(name: str) -> str:
                      f"{[a.name for a in list(table.values())[:6]]} (or its key)")
 
 
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))  # "TSMC" and "台積電" are one actor
+
+
 def _weekday(value) -> str:
     text = str(value).strip().lower()
     for day in WEEKDAYS:
@@ -107,7 +111,7 @@ class ChannelBase(_Section):
     min_score: float = Field(0.0, ge=0)
     # Events with one of these instruments, or naming one of these actors (empty: any).
     instruments: list[InstrumentName] = Field(default_factory=list)
-    actors: list[ActorName] = Field(default_factory=list)
+    actors: Annotated[list[ActorName], AfterValidator(_unique)] = Field(default_factory=list)
     # "core": only events whose subject is chips or Taiwan; "wider": only the others;
     # "any": both (the wider ones in a section of their own, see include_wider).
     relevance: Literal["any", "core", "wider"] = "any"

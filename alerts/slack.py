@@ -180,7 +180,8 @@ def render_slack(digest: Digest, max_bytes: int | None = None) -> list[dict]:
         counts = " · ".join(f"{digest.category_title(c)} *{n}*"
                             for c, n in digest.category_counts())
         sources = " · ".join(f"{source_title(s)} *{n}*" for s, n in digest.source_counts())
-        head.append(context(f"{escape(digest.summary())}\n{counts}\n{sources}"))
+        head.append(context("\n".join(line for line in (escape(digest.summary()), counts,
+                                                          sources) if line)))
     # Room for the fallback text, a continuation's context block and the JSON around them.
     budget = (max_bytes or 10 ** 9) - 2 * len(json.dumps(fallback(digest))) - 1000
     chunks: list[list[dict]] = [[]]

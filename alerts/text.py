@@ -20,8 +20,9 @@ def render_text(digest: Digest) -> str:
         lines.append("")
     else:
         lines.append(digest.summary() + ".")
-        lines.append("By source: " + ", ".join(f"{source_title(s)} {n}"
-                                               for s, n in digest.source_counts()) + ".")
+        if digest.source_counts():  # not when only changed documents are listed
+            lines.append("By source: " + ", ".join(f"{source_title(s)} {n}"
+                                                   for s, n in digest.source_counts()) + ".")
         lines.append("")
         if digest.omitted:
             lines += textwrap.wrap(digest.omitted_notice() + digest.omitted.link, WIDTH,

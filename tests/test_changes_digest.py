@@ -84,7 +84,8 @@ def test_the_next_digest_says_what_changed_once(db, tmp_path):
     assert "BIS | title changed; text edited | revision 2 (sent as 1)" in section
     assert "-Commerce adds 12 entities to the Entity List." in section
     assert "+Commerce adds 14 entities to the Entity List." in section
-    assert "1 changed document" in second  # in the summary line
+    assert "1 changed document." in second  # the summary line
+    assert "By source" not in second  # no new documents to count
 
     # Said once: the next digest has nothing to say.
     assert text_of(deliver_due(cfg, db, NOW + timedelta(hours=3))) == ""
