@@ -19,7 +19,7 @@ categories: the JSON list of its categories then), `recorded_at` (when it was re
          "published": [old, new] or None; "categories": {"added": [...], "removed": [...]}
          (both empty when either side's categories are not known);
          "text": unified diff lines of summary + text ("-" removed, "+" added, " " context,
-                 "@@" between hunks), at most `max_lines` (then "…" last)}
+                 "@@" between two places that changed), at most `max_lines` (then "…" last)}
     changed_since_shown(db, channel, since) -> documents a channel has shown whose revision
         moved since (changes recorded at or after `since`), with the revision it showed
 
@@ -90,7 +90,11 @@ def compare(old: dict, new: dict, *, context: int = 2, max_lines: int | None = N
     for line in difflib.unified_diff(body_old, body_new, lineterm="", n=context):
         if line.startswith(("---", "+++")):
             continue
-        lines.append("@@" if line.startswith("@@") else line)
+        if line.startswith("@@"):
+            if lines:  # between two places that changed, not before the first
+                lines.append("@@")
+            continue
+        lines.append(line)
     if max_lines is not None and len(lines) > max_lines:
         lines = lines[:max_lines] + ["…"]
     fields = []

@@ -62,8 +62,16 @@ def test_compare_shows_the_sentence_that_changed():
     after = {**before, "text": TEXT.replace("12 entities", "14 entities")}
     diff = compare(before, after, context=0)
     assert diff["fields"] == ["text"]
-    assert diff["text"] == ["@@", "-Commerce adds 12 entities to the Entity List.",
+    assert diff["text"] == ["-Commerce adds 12 entities to the Entity List.",
                             "+Commerce adds 14 entities to the Entity List."]
+
+
+def test_two_places_that_changed_are_parted_by_a_marker():
+    state = {"title": "T", "summary": "", "published": "", "metadata": {}, "categories": None,
+             "text": "One. Two. Three. Four. Five. Six."}
+    after = {**state, "text": "One. 2. Three. Four. Five. 6."}
+    assert compare(state, after, context=0)["text"] == ["-Two.", "+2.", "@@", "-Six.", "+6."]
+    assert compare(state, after, context=0)["categories"] == {"added": [], "removed": []}
 
 
 def test_the_next_digest_says_what_changed_once(db, tmp_path):

@@ -61,7 +61,7 @@ def test_a_real_change_is_recorded_and_first_seen_survives(db_path):
     assert old["text"] == "Abstract." and old["revision"] == 1 and old["change"] == "content"
     assert current["current"] and current["revision"] == 2
     assert current["diff"]["fields"] == ["text"]
-    assert current["diff"]["text"] == ["@@", "-Abstract.", "+Amended abstract."]
+    assert current["diff"]["text"] == ["-Abstract.", "+Amended abstract."]
 
 
 def test_a_failing_batch_leaves_nothing_half_written(db_path):
