@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from alerts.service import deliver_due
+from alerts.slack import render_slack
 from store.documents import upsert_documents
 from store.revisions import compare, revisions
 from store.tags import set_tags
@@ -124,3 +125,8 @@ def test_the_change_is_in_the_html_and_only_for_the_channels_sources(db, tmp_pat
     assert made["fr-desk"].status == "empty"
     html = made["bis-desk"].payload["html"]
     assert "Changed since sent" in html and "+A new closing paragraph." in html
+    texts = [b["text"]["text"] for m in render_slack(made["bis-desk"].digest)
+             for b in m["blocks"] if b["type"] == "section"]
+    assert "*Changed since sent* (1)" in texts
+    assert texts[-1].endswith("BIS · text edited\n``` Exports of advanced chips to them need "
+                              "a licence.\n+A new closing paragraph.```")
