@@ -9,7 +9,7 @@ from .settings import WEEKDAYS, ChannelBase
 
 
 def stamp(now: datetime) -> str:
-    """The store's timestamp format (see store.db.utcnow)."""
+    """The store's timestamp format (see store.clock.utcnow)."""
     return now.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 

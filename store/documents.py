@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from vocab.documents import DOCUMENT_FIELDS
 
 from . import revisions
-from .db import utcnow
+from .clock import utcnow
 from .events import mark_unlinked, place_documents
 from .search import index_documents
 

@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from vocab.events import ROLE_ORDER, base_role
 from vocab.languages import is_chinese
 
-from .db import utcnow
+from .clock import utcnow
 
 CHUNK = 500
 

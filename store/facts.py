@@ -10,7 +10,7 @@ import json
 
 from sqlite_utils import Database
 
-from .db import utcnow
+from .clock import utcnow
 
 FACT_TABLES = ("document_instruments", "document_amounts", "document_rates",
                "document_deadlines", "document_actors")

@@ -12,7 +12,7 @@ import sqlite3
 
 from sqlite_utils import Database
 
-from .db import utcnow
+from .clock import utcnow
 
 OPEN_STATUSES = ("pending", "sending", "failed")
 INTERRUPTED = "interrupted while sending; sent again after the lease, so it may arrive twice"

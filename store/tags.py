@@ -8,7 +8,7 @@ import json
 from sqlite_utils import Database
 
 from . import revisions
-from .db import utcnow
+from .clock import utcnow
 from .events import refresh_for_documents
 
 

@@ -14,7 +14,7 @@ from .defaults import DEFAULT_RULES
 _EXPORTS = {
     "CORE": "engine", "ENGINE_VERSION": "engine", "WIDER": "engine", "Classifier": "engine",
     "InstrumentTag": "engine", "Result": "engine", "Tag": "engine", "RuleBook": "rules",
-    "load_rules": "rules",
+    "load_rules": "loading",
 }
 
 __all__ = ["DEFAULT_RULES", "build_classifier", *_EXPORTS]
@@ -32,7 +32,7 @@ def build_classifier(config=None, rules_path=None):
     user's cache directory for the next start."""
     from .cache import user_cache_dir
     from .engine import Classifier
-    from .rules import load_rules
+    from .loading import load_rules
 
     settings = getattr(config, "classifier", None)
     path = rules_path or (config.rules_path if config is not None else None)

@@ -10,7 +10,8 @@ with it, so that one look at a document finds the terms of both.
 reported as a ConfigError naming the file, the rule and the problem.
 
 Compiling a rules file takes longer than the rest of a short command, so its compiled form is
-kept in a cache keyed by the file's contents (see cache.py); regular expressions are compiled
+kept in a cache keyed by the file's contents (loading.py reads a file or reuses that form,
+compiler.py compiles, cache.py keeps); regular expressions are compiled
 only when a document first needs them.
 """
 
@@ -21,10 +22,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from vocab.errors import ConfigError
-
-from . import cache
-from .defaults import DEFAULT_RULES
 from .text import Prepared
 
 # Every byte but a-z and 0-9 becomes a space: a text's Latin words are then its split().
@@ -395,28 +392,3 @@ class RuleBook:
         state = dict(self.__dict__)
         state.pop("_actor_index", None)
         return state
-
-
-def load_rules(path: Path | None = None, *, cache_dir: Path | None = None) -> RuleBook:
-    """Read, check and compile a rules file (the shipped default when `path` is None). With
-    `cache_dir`, a compiled form kept there for the same contents is used, and a new one is
-    kept."""
-    path = Path(path) if path else DEFAULT_RULES
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: rules file not found; check [classifier] rules in the "
-                          f"configuration (leave it out to use the shipped rules)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: rules file cannot be read: {exc.strerror}") from None
-    key = cache.key(data) if cache_dir else None  # the actors' table is part of the key
-    book = cache.load(cache_dir, key) if key else None
-    if book is None:
-        from .compiler import compile_rules  # only when there is no compiled form to reuse
-        from .spec import read_spec
-
-        book = compile_rules(path, read_spec(path, data), data)
-        if key:
-            cache.store(cache_dir, key, book)
-    book.path = path
-    return book
