@@ -130,3 +130,37 @@ def test_the_change_is_in_the_html_and_only_for_the_channels_sources(db, tmp_pat
     assert "*Changed since sent* (1)" in texts
     assert texts[-1].endswith("BIS · text edited\n``` Exports of advanced chips to them need "
                               "a licence.\n+A new closing paragraph.```")
+
+
+def test_a_store_from_before_keeps_its_revisions_and_reports_no_old_change(tmp_path):
+    from sqlite_utils import Database
+
+    from store import open_db
+    from store.revisions import changed_since_shown
+    from store.schema import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m012_revisions_and_channel_marks")
+    upsert_documents(old, [release()], now="2026-03-01T10:00:00+00:00")
+    set_tags(old, DOC, EXPORT, VERSION, now="2026-03-01T10:00:00+00:00")
+    old["digest_marks"].insert({"channel": "email", "document_id": DOC,
+                                "digest_id": "email:daily:2026-03-01",
+                                "marked_at": "2026-03-01T12:00:00+00:00"})
+    old.execute("insert into document_revisions (document_id, revision, recorded_at, "
+                "content_hash, title, text, published, metadata) values (?, 1, ?, 'x', ?, ?, "
+                "?, '{}')", [DOC, "2026-03-01T11:00:00+00:00", "Old title", "Old text.",
+                             "2026-03-01"])
+    old.execute("update documents set revision = 2 where id = ?", [DOC])
+    old.conn.commit()
+    old.close()
+
+    db = open_db(path)  # migrated on opening
+    mark = next(db.query("select revision from digest_marks"))
+    assert mark["revision"] == 2  # as shown: nothing to report for what came before
+    assert changed_since_shown(db, "email", since="2026-01-01T00:00:00+00:00") == []
+    first, now = revisions(db, DOC)
+    assert (first["change"], first["categories"], first["text"]) == ("content", None,
+                                                                      "Old text.")
+    assert now["diff"]["fields"] == ["title", "text"]  # categories unknown before: not shown
+    db.close()
