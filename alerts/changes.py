@@ -21,9 +21,12 @@ def _clip(line: str) -> str:
 
 
 def changes_for(db: Database, name: str, channel: ChannelBase, *, since: str
-                ) -> tuple[list[Change], int]:
+                ) -> tuple[list[Change], int, dict[str, int]]:
     """The channel's changed documents (those of its sources and languages) as digest
-    entries, newest first: (shown, counted but left out)."""
+    entries, newest first: (shown, how many more were left out, every change settled:
+    document id -> its revision now). Those left out are settled too, like the entries a
+    digest too large for one message counts: a reclassification that changed thousands of
+    documents makes one digest, not hundreds."""
     rows = [r for r in revision_store.changed_since_shown(db, name, since=since)
             if (not channel.sources or r["source"] in channel.sources)
             and (not channel.languages or r["lang"] in channel.languages)]
@@ -43,4 +46,5 @@ def changes_for(db: Database, name: str, channel: ChannelBase, *, since: str
             categories_added=diff["categories"]["added"],
             categories_removed=diff["categories"]["removed"],
             lines=[_clip(line) for line in diff["text"]]))
-    return shown, max(len(rows) - MAX_CHANGES, 0)
+    settled = {row["id"]: row["revision"] for row in rows}
+    return shown, max(len(rows) - MAX_CHANGES, 0), settled

@@ -195,6 +195,9 @@ class Digest:
     deadline_days: int = 0  # how far ahead the deadlines look (0: no such section)
     changes: list[Change] = field(default_factory=list)  # documents shown before, changed
     changes_left_out: int = 0  # changed documents counted but not shown (size bound)
+    # Every change this digest settles (document id -> revision), those left out included,
+    # so that a reclassification of thousands is one digest, not hundreds.
+    changes_marked: dict[str, int] = field(default_factory=dict)
 
     @property
     def deadlines_heading(self) -> str:

@@ -120,8 +120,8 @@ def build(config: AlertConfig, db: Database, name: str, channel: ChannelBase, no
                              keep=event_filter(db, channel, sorted(members), facts))
     if channel.relevance == "wider":
         sections = []  # only the events whose subject is not chips or Taiwan
-    changes, changes_left_out = ([], 0) if kind == "urgent" else changes_for(
-        db, name, channel, since=stamp(now - LOOKBACK))
+    changes, changes_left_out, changes_marked = ([], 0, {}) if kind == "urgent" else \
+        changes_for(db, name, channel, since=stamp(now - LOOKBACK))
     broken = [] if kind == "urgent" else run_store.broken_sources(
         db, channel.sources or config.enabled_sources())
     days = 0 if kind == "urgent" else channel.deadline_days
@@ -132,7 +132,7 @@ def build(config: AlertConfig, db: Database, name: str, channel: ChannelBase, no
                   broken_sources=broken,
                   undelivered=[] if kind == "urgent" else outbox.undelivered(db, name),
                   deadlines=deadlines, deadline_days=days, changes=changes,
-                  changes_left_out=changes_left_out)
+                  changes_left_out=changes_left_out, changes_marked=changes_marked)
 
 
 def render(digest_id: str, channel: ChannelBase, digest: Digest, browse_url: str = "") -> dict:
@@ -187,7 +187,7 @@ def make(config: AlertConfig, db: Database, name: str, channel: ChannelBase, now
                                    period=period, document_ids=digest.document_ids,
                                    payload=payload, status=status,
                                    next_attempt=stamp(next_attempt), now=stamp(now),
-                                   changed={c.document_id: c.revision for c in digest.changes})
+                                   changed=digest.changes_marked)
     if not created:
         return Made(digest_id, name, 0, "exists")
     return Made(digest_id, name, len(digest.document_ids), status, digest, payload,

@@ -107,8 +107,8 @@ def _changes(digest: Digest) -> list[str]:
         out.append(f"  {change.url}")
         out += [f"    {line}" for line in change.lines]
     if digest.changes_left_out:
-        out.append(f"{digest.changes_left_out} more changed documents follow in the next "
-                   f"digest.")
+        out.append(f"{digest.changes_left_out} more changed documents are not listed here "
+                   f"(each document's revisions are kept in the store).")
     return out
 
 

@@ -164,3 +164,22 @@ def test_a_store_from_before_keeps_its_revisions_and_reports_no_old_change(tmp_p
                                                                       "Old text.")
     assert now["diff"]["fields"] == ["title", "text"]  # categories unknown before: not shown
     db.close()
+
+
+def test_a_reclassification_of_many_is_one_digest_not_many(db, tmp_path):
+    from alerts.changes import MAX_CHANGES
+
+    cfg = config(tmp_path)
+    ids = [f"bis:rule-{i}" for i in range(MAX_CHANGES + 5)]
+    for doc_id in ids:
+        add_document(db, doc_id, title=f"Rule {doc_id}", tags=[
+            ("export_control", 8.0, "Adds entities to the Entity List.", "Entity List")])
+    assert "Rule bis:rule-0" in text_of(deliver_due(cfg, db, NOW))
+    for doc_id in ids:  # a rules correction moves them all to tariffs
+        set_tags(db, doc_id, [{"category": "tariff", "score": 5.0, "evidence": []}], VERSION,
+                 now="2026-03-02T10:00:00+00:00")
+    text = text_of(deliver_due(cfg, db, NOW + timedelta(hours=2)))
+    assert f"Changed since sent ({MAX_CHANGES + 5})" in text
+    assert text.count("tariffs tag added; export controls tag removed") == MAX_CHANGES
+    assert "5 more changed documents are not listed here" in " ".join(text.split())
+    assert text_of(deliver_due(cfg, db, NOW + timedelta(hours=3))) == ""  # all settled
