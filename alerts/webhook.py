@@ -91,6 +91,7 @@ def render_body(digest_id: str, digest: Digest, *, browse_url: str) -> str:
         "summary": digest.summary(),
         "events": events,
         "changes": [_change(c) for c in digest.changes],
+        "changes_left_out": digest.changes_left_out,
         "deadlines": [{"date": d.date, "kind": d.kind, "what": d.what,
                        "document_id": d.document_id, "title": d.title, "url": d.url,
                        "source": d.source, "days_left": d.days_left}
