@@ -14,8 +14,16 @@ from store import outbox
 from .clock import in_quiet_hours, quiet_end, stamp
 from .deadlines import DeadlineEntry, upcoming
 from .email import new_message_id
-from .settings import AlertConfig, ChannelBase, EmailChannel, FileChannel, SlackChannel
+from .settings import (
+    AlertConfig,
+    ChannelBase,
+    EmailChannel,
+    FileChannel,
+    SlackChannel,
+    WebhookChannel,
+)
 from .slack import escape as slack_escape
+from .webhook import notice_body
 
 KIND = "reminder"
 
@@ -79,4 +87,10 @@ def payload(digest_id: str, channel: ChannelBase, item: DeadlineEntry) -> dict:
         body["slack"] = [{"text": slack_escape(f"{heading}: {item.title}"),
                           "blocks": [{"type": "section",
                                       "text": {"type": "mrkdwn", "text": text}}]}]
+    if isinstance(channel, WebhookChannel):
+        body["webhook"] = notice_body(
+            digest_id, digest_id.split(":", 1)[0], "reminder", heading, body["text"],
+            deadline={"date": item.date, "kind": item.kind, "what": item.what,
+                      "document_id": item.document_id, "title": item.title, "url": item.url,
+                      "source": item.source})
     return body

@@ -7,7 +7,6 @@ it reads only the rows of this document and of its event (every query is by key 
 
 from __future__ import annotations
 
-import difflib
 import json
 
 from sqlite_utils import Database
@@ -17,10 +16,10 @@ from vocab.sources import source_title
 from .citations import editions, footnotes_for
 from .events import get_event
 from .facts import facts_for
+from .revisions import revisions
 from .tags import tags_for
 
-# How much of a changed text a revision's diff shows.
-DIFF_CONTEXT = 2
+# How many lines of a changed text a revision's diff shows.
 DIFF_MAX_LINES = 60
 # How many of its event's documents the page lists (the event's page lists them all).
 EVENT_DOCUMENTS_SHOWN = 30
@@ -59,48 +58,17 @@ def _event_documents(db: Database, event_id: int) -> list[dict]:
 
 
 # -- history -----------------------------------------------------------------------------------
-#
-# THE ONE PLACE the document page's list of revisions comes from. It reads
-# `document_revisions` (the content a document had before each change, written by
-# store.documents.upsert_documents) and diffs each state against the next with difflib.
-# When the store gains its own revision API (store/revisions.py: `revisions(db, doc_id)`,
-# each state with a `diff` of fields, title, published, categories and text lines), this
-# function should return that instead; the page reads only the keys documented here.
 
 
 def revision_history(db: Database, doc_id: str) -> list[dict]:
-    """Every state of the document, oldest first, the current one last: {"revision",
-    "recorded_at" (when it was replaced; None for the current one), "title", "published",
-    "current", "diff"}; "diff" (None for the first state) is {"fields": what changed,
-    "title": [old, new] or None, "published": [old, new] or None, "text": unified diff lines
-    of the text ("-" removed, "+" added, " " context, "@@" between parts)}."""
-    states = [{**row, "current": False} for row in db.query(
-        "select revision, recorded_at, title, text, published from document_revisions "
-        "where document_id = ? order by revision", [doc_id])]
-    now = next(db.query("select revision, title, text, published from documents "
-                        "where id = ?", [doc_id]), None)
-    if now:
-        states.append({**now, "recorded_at": None, "current": True})
-    for before, after in zip([None, *states[:-1]], states, strict=True):
-        after["diff"] = _compare(before, after) if before else None
+    """Every state of the document, oldest first, the current one last, each with the diff
+    against the one before (store/revisions.py); the text itself is left out, since the page
+    shows the current text once, and the diffs."""
+    states = revisions(db, doc_id, max_lines=DIFF_MAX_LINES)
     for state in states:
-        state.pop("text", None)  # the page shows the current text once, and the diffs
+        state.pop("text", None)
+        state.pop("summary", None)
     return states
-
-
-def _compare(old: dict, new: dict) -> dict:
-    diff = {"fields": [], "title": None, "published": None, "text": []}
-    for field in ("title", "published"):
-        if (old[field] or "") != (new[field] or ""):
-            diff["fields"].append(field)
-            diff[field] = [old[field] or "", new[field] or ""]
-    lines = list(difflib.unified_diff((old["text"] or "").splitlines(),
-                                      (new["text"] or "").splitlines(),
-                                      n=DIFF_CONTEXT, lineterm=""))[2:]  # no file headers
-    if lines:
-        diff["fields"].append("text")
-        diff["text"] = lines[:DIFF_MAX_LINES] + (["…"] if len(lines) > DIFF_MAX_LINES else [])
-    return diff
 
 
 def tag_corrections(db: Database, doc_id: str) -> list[dict]:

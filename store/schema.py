@@ -321,6 +321,23 @@ def m010_facts(db: Database) -> None:
 
 
 @migrations()
+def m012_revisions_and_channel_marks(db: Database) -> None:
+    # A revision is what a document was before a change of its content (a release edited) or
+    # of its categories (re-tagged after a rules correction): `document_revisions` keeps the
+    # whole earlier state, so that any two revisions can be compared (store/revisions.py).
+    # `change` says what moved ("content" or "tags"). Each channel's mark of a document
+    # keeps the revision it showed, so that the next digest can say what changed since.
+    db["document_revisions"].add_column("summary", str)
+    db["document_revisions"].add_column("categories", str)  # JSON list, as documents has it
+    db["document_revisions"].add_column("change", str)  # content | tags
+    db.execute("update document_revisions set change = 'content' where change is null")
+    db["document_revisions"].create_index(["recorded_at"], if_not_exists=True)
+    db["digest_marks"].add_column("revision", int)
+    db.execute("update digest_marks set revision = (select revision from documents "
+               "where documents.id = digest_marks.document_id)")
+
+
+@migrations()
 def m013_reading_pages(db: Database) -> None:
     # The reading view's columns in reading order, with the month of publication (facet)
     # and first_seen (what "this week" counts); same rows as before.

@@ -95,6 +95,9 @@ def test_an_analysts_tag_correction_is_in_its_history(ds):
     assert "Tag corrections" in html
     assert "tester: added tariff" in html and "A test correction" in html
     assert "given by an analyst" in html  # the tag it gave
+    revisions = html[html.index("<h2>Revisions</h2>"):html.index("<h2>Text</h2>")]
+    assert "categories changed" in revisions  # the re-tag is a revision of its own
+    assert "Categories: added <ins>tariff</ins>" in revisions
 
 
 def test_editions_link_each_other_and_each_is_cited_in_its_language(ds):

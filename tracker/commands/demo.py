@@ -126,7 +126,7 @@ def handle(args) -> int:
         now = datetime.combine(args.as_of, clock_time(12, 0), tzinfo=timezone.utc)
         print(f"The digest is made as if on {args.as_of.isoformat()} (--as-of).", flush=True)
     report = deliver_due(config, db, now, out=sys.stdout)
-    for line in report.lines(skip=("stdout",)):
+    for line in report.lines(skip=tuple(config.channels_of_kind("stdout"))):
         print(line, flush=True)
     print(flush=True)
     summarise(db, traffic, time.monotonic() - started)
