@@ -305,3 +305,15 @@ def m011_digest_lists_and_notices(db: Database) -> None:
     db.execute(views.DIGEST_DOCUMENTS_V1)
     db["health_verdicts"].add_column("announced", str)
     db["health_verdicts"].add_column("announced_at", str)
+
+
+@migrations()
+def m013_browse_counts(db: Database) -> None:
+    # Pages that stay quick at a million documents: facet values, row counts and the
+    # timeline read from counts kept by triggers, category feeds from an index of the
+    # events' categories (store/counts.py).
+    from . import counts, views
+
+    counts.create(db)
+    db.execute("drop view if exists event_feed_entries")
+    db.execute(views.EVENT_FEED_ENTRIES_V2)

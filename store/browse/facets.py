@@ -1,0 +1,210 @@
+"""Facets, counts and search for the large views, so that their pages take the same time at a
+million documents as at a thousand.
+
+- Facets (`counted` facets): on an unfiltered page the values and counts come from the counts
+  the store keeps (store/counts.py), exact and read in a millisecond; on a filtered page they
+  are counted over the filtered rows, but over no more than SAMPLE of them: a facet computed
+  on a sample says so in its heading ("source (first 2,000 rows)"). metadata.yml declares the
+  facets in Datasette's own terms (`array: categories`, `source`, `date: date`);
+  `counted_facets` turns those of the large views into this type.
+- Counts: an unfiltered page of a large view shows the kept row count; a filtered one shows
+  none (`_nocount`) rather than count every matching row; a search counts its matches, which
+  are at most SEARCH_LIMIT.
+- Search: `?_search=` on the reading view takes the SEARCH_LIMIT most recently stored
+  matching documents (FTS5 walks its index backwards and stops), then shows them newest
+  first, instead of sorting every match of a common word.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.filters import FilterArguments
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+
+from store.counts import FACET_SOURCES, FACET_VALUES, ROW_COUNT
+from store.search import FTS_TABLE, fts_query
+
+TYPE = "counted"
+SAMPLE = 2000  # rows a facet of a filtered page is counted over, at most
+SEARCH_LIMIT = 1000  # matches a search shows (the most recently stored)
+LARGE_VIEWS = ("reading", "event_reading", "documents")  # big enough to need all this
+SEARCHED = {"reading": FTS_TABLE}  # view -> the FTS5 table its rowid is matched against
+
+# How a facet's values are selected on a filtered page, by kind, over the rows `s`.
+_SAMPLED = {
+    "column": "select {col} as value from s",
+    "date": "select date({col}) as value from s",
+    "array": "select distinct s._n, j.value as value from s, json_each(case when "
+             "json_valid(s.{col}) then s.{col} else '[]' end) j",
+}
+# The filter a facet value adds to the page, by kind.
+_FILTER = {"column": "{col}", "date": "{col}__date", "array": "{col}__arraycontains"}
+
+
+def counted_facets(tables: dict) -> None:
+    """Turn the facets metadata.yml gives the large views into counted facets (in place)."""
+    for name in LARGE_VIEWS:
+        table = tables.get(name)
+        if not table or "facets" not in table:
+            continue
+        converted = []
+        for facet in table["facets"]:
+            kind, column = ("column", facet) if isinstance(facet, str) else \
+                next(iter(facet.items()))
+            converted.append({TYPE: {"column": column, "kind": kind}})
+        table["facets"] = converted
+
+
+def search_clause(table: str, search: str) -> FilterArguments | None:
+    """The reading view's ?_search=: the most recently stored matches, at most
+    SEARCH_LIMIT of them. None when there is nothing to search for (only quotes or spaces)."""
+    fts = SEARCHED.get(table)
+    if fts is None or not fts_query(search):
+        return None
+    where = (f"rowid in (select rowid from {escape_sqlite(fts)} where {escape_sqlite(fts)} "
+             f"match escape_fts(:search) order by rowid desc limit {SEARCH_LIMIT})")
+    return FilterArguments(
+        [where], {"search": search},
+        [f'search matches "{search}" (the {SEARCH_LIMIT:,} most recent matches at most)'],
+        {"supports_search": True, "search": search})
+
+
+def needs_nocount(path: str, query_string: str) -> bool:
+    """Whether a request for a large view's page should skip Datasette's count: any page
+    of one but a search (which counts at most SEARCH_LIMIT matches)."""
+    name = path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
+    if name not in LARGE_VIEWS or not path.startswith("/chipwatch/"):
+        return False
+    args = dict(parse_qsl(query_string, keep_blank_values=True))
+    if "_nocount" in args:
+        return False
+    return not (name in SEARCHED and fts_query(args.get("_search", "")))
+
+
+def with_nocount(query_string: str) -> str:
+    pairs = parse_qsl(query_string, keep_blank_values=True) + [("_nocount", "1")]
+    return urlencode(pairs)
+
+
+def is_unfiltered(sql: str, table: str) -> bool:
+    return sql.rstrip().endswith(f"from {escape_sqlite(table)}")
+
+
+async def kept_row_count(datasette, database: str, table: str) -> int | None:
+    source = FACET_SOURCES.get(table)
+    if not source:
+        return None
+    view = next(iter(source.values()))[0]
+    result = await datasette.execute(database, ROW_COUNT, {"view": view})
+    row = result.first()
+    return row[0] if row else None
+
+
+class CountedFacet(Facet):
+    type = TYPE
+
+    async def facet_results(self):
+        results, timed_out = [], []
+        size = self.get_facet_size()
+        pairs = self.get_querystring_pairs()
+        unfiltered = is_unfiltered(self.sql, self.table)
+        kept = FACET_SOURCES.get(self.table, {})
+        for entry in self.get_configs():
+            config = entry["config"]
+            column = config.get("column") or config.get("simple")
+            kind = config.get("kind", "column")
+            if kind not in _SAMPLED or not column:
+                continue
+            try:
+                if unfiltered and column in kept:
+                    view, facet = kept[column]
+                    rows = (await self.ds.execute(
+                        self.database, FACET_VALUES,
+                        {"view": view, "facet": facet, "limit": size + 1})).rows
+                    sampled = False
+                else:
+                    rows, sampled = await self._counted(column, kind, size)
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            label = kind if not sampled else f"first {SAMPLE:,} rows"
+            results.append(self._result(column, kind, label, entry["source"], rows, size,
+                                        pairs))
+        return results, timed_out
+
+    async def _counted(self, column: str, kind: str, size: int):
+        """Values and counts over the filtered rows, or over the first SAMPLE of them when
+        there are more (the second value: whether there were)."""
+        col = escape_sqlite(column)
+        sql = (f"with t as (select {col}, row_number() over () as _n from ({self.sql}) "
+               f"limit {SAMPLE + 1}), s as (select * from t where _n <= {SAMPLE}), "
+               f"v as ({_SAMPLED[kind].format(col=col)}) "
+               f"select value, count(*) as count, (select count(*) from t) as n from v "
+               f"where value is not null group by value order by count desc, value "
+               f"limit {size + 1}")
+        rows = (await self.ds.execute(
+            self.database, sql, self.params, truncate=False,
+            custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
+        return rows, bool(rows) and rows[0]["n"] > SAMPLE
+
+    def _result(self, column, kind, label, source, rows, size, pairs) -> dict:
+        arg = _FILTER[kind].format(col=column)
+        values = []
+        for row in rows[:size]:
+            value = row["value"] if kind == "column" else str(row["value"])
+            selected = (arg, str(value)) in pairs
+            toggle = (path_with_removed_args(self.request, {arg: str(value)}) if selected
+                      else path_with_added_args(self.request, {arg: value}))
+            values.append({"value": value, "label": value, "count": row["count"],
+                           "toggle_url": self.ds.absolute_url(self.request, toggle),
+                           "selected": selected})
+        return {"name": column, "type": label, "hideable": source != "metadata",
+                "toggle_url": self.ds.urls.path(path_with_removed_args(
+                    self.request, {f"_facet_{TYPE}": column})),
+                "results": values, "truncated": len(rows) > size}
+
+
+# -- the plugin's hooks (registered by tracker.browse beside store.browse.plugin) ---------------
+
+@hookimpl
+def register_facet_classes():
+    return [CountedFacet]
+
+
+@hookimpl(trylast=True)  # after Datasette's own search filter, so that this context wins
+def filters_from_request(request, database, table, datasette):
+    if table not in SEARCHED:
+        return None
+    found = search_clause(table, request.args.get("_search") or "")
+    return found or FilterArguments([], {}, [], {"supports_search": True})
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def counted(scope, receive, send):
+            if scope["type"] == "http":
+                query = scope.get("query_string", b"").decode("latin-1")
+                if needs_nocount(scope.get("path", ""), query):
+                    scope = {**scope, "query_string": with_nocount(query).encode("latin-1")}
+            await app(scope, receive, send)
+        return counted
+    return wrap
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    """An unfiltered page of a large view shows the row count the store keeps."""
+    if view_name != "table" or table not in LARGE_VIEWS or request is None:
+        return {}
+    filtered = any(not (key.startswith("_") and "__" not in key) for key in request.args)
+    if filtered or fts_query(request.args.get("_search") or ""):
+        return {}
+
+    async def count():
+        return {"filtered_table_rows_count": await kept_row_count(datasette, database, table)}
+    return count
