@@ -110,6 +110,13 @@ def _event_categories(r: str) -> str:
 DOCUMENT_COLUMNS = "source, lang, published, categories"
 EVENT_COLUMNS = "categories, sources, languages, relevance, first_date, last_date"
 
+
+def _changed(columns: str) -> str:
+    """A trigger's WHEN: one of `columns` really changed (an update that rewrites the same
+    values, as re-linking does, leaves the counts alone)."""
+    return " or ".join(f"old.{c} is not new.{c}" for c in columns.split(", "))
+
+
 TRIGGERS = f"""
 create trigger documents_counts_insert after insert on documents begin
   {_bump_facets('reading', 'new', 1)}
@@ -117,7 +124,8 @@ end;
 create trigger documents_counts_delete after delete on documents begin
   {_bump_facets('reading', 'old', -1)}
 end;
-create trigger documents_counts_update after update of {DOCUMENT_COLUMNS} on documents begin
+create trigger documents_counts_update after update of {DOCUMENT_COLUMNS} on documents
+  when {_changed(DOCUMENT_COLUMNS)} begin
   {_bump_facets('reading', 'old', -1)}
   {_bump_facets('reading', 'new', 1)}
 end;
@@ -131,7 +139,8 @@ create trigger events_counts_delete after delete on events begin
   {_bump_days('old', -1)}
   delete from event_categories where event_id = old.id;
 end;
-create trigger events_counts_update after update of {EVENT_COLUMNS} on events begin
+create trigger events_counts_update after update of {EVENT_COLUMNS} on events
+  when {_changed(EVENT_COLUMNS)} begin
   {_bump_facets('event_reading', 'old', -1)}
   {_bump_facets('event_reading', 'new', 1)}
   {_bump_days('old', -1)}

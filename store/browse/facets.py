@@ -4,7 +4,7 @@ million documents as at a thousand.
 - Facets (`counted` facets): on an unfiltered page the values and counts come from the counts
   the store keeps (store/counts.py), exact and read in a millisecond; on a filtered page they
   are counted over the filtered rows, but over no more than SAMPLE of them: a facet computed
-  on a sample says so in its heading ("source (first 2,000 rows)"). metadata.yml declares the
+  on a sample says so in its heading ("source (first 1,000 rows)"). metadata.yml declares the
   facets in Datasette's own terms (`array: categories`, `source`, `date: date`);
   `counted_facets` turns those of the large views into this type.
 - Counts: an unfiltered page of a large view shows the kept row count; a filtered one shows
@@ -29,7 +29,7 @@ from store.counts import FACET_SOURCES, FACET_VALUES, ROW_COUNT
 from store.search import FTS_TABLE, fts_query
 
 TYPE = "counted"
-SAMPLE = 2000  # rows a facet of a filtered page is counted over, at most
+SAMPLE = 1000  # rows a facet of a filtered page is counted over, at most
 SEARCH_LIMIT = 1000  # matches a search shows (the most recently stored)
 LARGE_VIEWS = ("reading", "event_reading", "documents")  # big enough to need all this
 SEARCHED = {"reading": FTS_TABLE}  # view -> the FTS5 table its rowid is matched against
