@@ -1,12 +1,12 @@
 """Facets, counts and search for the large views, so that their pages take the same time at a
 million documents as at a thousand.
 
-- Facets (`counted` facets): on an unfiltered page the values and counts come from the counts
-  the store keeps (store/counts.py), exact and read in a millisecond; on a filtered page they
-  are counted over the filtered rows, but over no more than SAMPLE of them: a facet computed
-  on a sample says so in its heading ("source (first 1,000 rows)"). metadata.yml declares the
-  facets in Datasette's own terms (`array: categories`, `source`, `date: date`);
-  `counted_facets` turns those of the large views into this type.
+- Facets (`counted` facets): on an unfiltered page of the large views the values and counts
+  come from the counts the store keeps (store/counts.py), exact and read in a millisecond;
+  anywhere else they are counted over the page's rows, but over no more than SAMPLE of them:
+  a facet computed on a sample says so in its heading ("source (first 1,000 rows)").
+  metadata.yml declares the facets in Datasette's own terms (`array: categories`, `source`,
+  `date: date`); `counted_facets` turns every table's into this type.
 - Counts: an unfiltered page of a large view shows the kept row count; a filtered one shows
   none (`_nocount`) rather than count every matching row; a search counts its matches, which
   are at most SEARCH_LIMIT.
@@ -46,10 +46,10 @@ _FILTER = {"column": "{col}", "date": "{col}__date", "array": "{col}__arrayconta
 
 
 def counted_facets(tables: dict) -> None:
-    """Turn the facets metadata.yml gives the large views into counted facets (in place)."""
-    for name in LARGE_VIEWS:
-        table = tables.get(name)
-        if not table or "facets" not in table:
+    """Turn the facets metadata.yml gives into counted facets (in place): kept counts where
+    the store keeps them, at most SAMPLE rows counted anywhere else."""
+    for table in tables.values():
+        if "facets" not in table:
             continue
         converted = []
         for facet in table["facets"]:
@@ -140,8 +140,10 @@ class CountedFacet(Facet):
         """Values and counts over the filtered rows, or over the first SAMPLE of them when
         there are more (the second value: whether there were)."""
         col = escape_sqlite(column)
-        sql = (f"with t as (select {col}, row_number() over () as _n from ({self.sql}) "
-               f"limit {SAMPLE + 1}), s as (select * from t where _n <= {SAMPLE}), "
+        # the LIMIT comes before the numbering: a window over the page's SQL would read it all
+        sql = (f"with f as (select {col} from ({self.sql}) limit {SAMPLE + 1}), "
+               f"t as (select {col}, row_number() over () as _n from f), "
+               f"s as (select * from t where _n <= {SAMPLE}), "
                f"v as ({_SAMPLED[kind].format(col=col)}) "
                f"select value, count(*) as count, (select count(*) from t) as n from v "
                f"where value is not null group by value order by count desc, value "
