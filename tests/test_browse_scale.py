@@ -213,6 +213,11 @@ def test_search_answers_any_query_with_its_most_recent_matches(store, monkeypatc
     data = search(ds, word).json()
     assert data["filtered_table_rows_count"] == min(len(matching), facets.SEARCH_LIMIT)
 
+    narrowed = get(ds, "/chipwatch/reading.json", params={
+        "_shape": "objects", "_search": word, "source": "federal_register"}).json()
+    assert narrowed["filtered_table_rows_count"] is None  # not counted from the source index
+    assert narrowed["rows"] and {r["source"] for r in narrowed["rows"]} == {"federal_register"}
+
     monkeypatch.setattr(facets, "SEARCH_LIMIT", 5)
     data = search(ds, word).json()
     assert data["filtered_table_rows_count"] == 5

@@ -4,12 +4,14 @@ million documents as at a thousand.
 - Facets (`counted` facets): on an unfiltered page of the large views the values and counts
   come from the counts the store keeps (store/counts.py), exact and read in a millisecond;
   anywhere else they are counted over the page's rows, but over no more than SAMPLE of them:
-  a facet computed on a sample says so in its heading ("source (first 1,000 rows)").
+  a facet computed on a sample says so in its heading ("source (first 1,000 rows)"), and
+  when even those rows take longer than PROBE_MS to find (a rare value of a column without
+  an index), the page's facets are given up rather than read the whole view.
   metadata.yml declares the facets in Datasette's own terms (`array: categories`, `source`,
   `date: date`); `counted_facets` turns every table's into this type.
 - Counts: an unfiltered page of a large view shows the kept row count; a filtered one shows
-  none (`_nocount`) rather than count every matching row; a search counts its matches, which
-  are at most SEARCH_LIMIT.
+  none (`_nocount`) rather than count every matching row; a search alone counts its
+  matches, which are at most SEARCH_LIMIT.
 - Search: `?_search=` on the reading view takes the SEARCH_LIMIT most recently stored
   matching documents (FTS5 walks its index backwards and stops), then shows them newest
   first, instead of sorting every match of a common word.
@@ -31,6 +33,7 @@ from store.search import FTS_TABLE, fts_query
 TYPE = "counted"
 SAMPLE = 1000  # rows a facet of a filtered page is counted over, at most
 SEARCH_LIMIT = 1000  # matches a search shows (the most recently stored)
+PROBE_MS = 50  # time to find a filtered page's sample in, before its facets are given up
 LARGE_VIEWS = ("reading", "event_reading", "documents")  # big enough to need all this
 SEARCHED = {"reading": FTS_TABLE}  # view -> the FTS5 table its rowid is matched against
 
@@ -75,14 +78,17 @@ def search_clause(table: str, search: str) -> FilterArguments | None:
 
 def needs_nocount(path: str, query_string: str) -> bool:
     """Whether a request for a large view's page should skip Datasette's count: any page
-    of one but a search (which counts at most SEARCH_LIMIT matches)."""
+    of one but a search alone (which counts at most SEARCH_LIMIT matches; narrowed further
+    by a column, SQLite may count from the column's index instead)."""
     name = path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
     if name not in LARGE_VIEWS or not path.startswith("/chipwatch/"):
         return False
-    args = dict(parse_qsl(query_string, keep_blank_values=True))
-    if "_nocount" in args:
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    if any(key == "_nocount" for key, _ in pairs):
         return False
-    return not (name in SEARCHED and fts_query(args.get("_search", "")))
+    searched = name in SEARCHED and fts_query(dict(pairs).get("_search", ""))
+    filtered = any(not (key.startswith("_") and "__" not in key) for key, _ in pairs)
+    return not searched or filtered
 
 
 def with_nocount(query_string: str) -> str:
@@ -113,7 +119,12 @@ class CountedFacet(Facet):
         pairs = self.get_querystring_pairs()
         unfiltered = is_unfiltered(self.sql, self.table)
         kept = FACET_SOURCES.get(self.table, {})
-        for entry in self.get_configs():
+        configs = self.get_configs()
+        if not (unfiltered and self.table in FACET_SOURCES) and not await self._sample_is_quick():
+            # a rare filter value on a large view: finding even SAMPLE rows means reading
+            # most of it, so these facets are given up (Datasette lists them as timed out)
+            return [], [c["config"].get("column") or c["config"].get("simple") for c in configs]
+        for entry in configs:
             config = entry["config"]
             column = config.get("column") or config.get("simple")
             kind = config.get("kind", "column")
@@ -135,6 +146,17 @@ class CountedFacet(Facet):
             results.append(self._result(column, kind, label, entry["source"], rows, size,
                                         pairs))
         return results, timed_out
+
+    async def _sample_is_quick(self) -> bool:
+        """Whether the page's first SAMPLE rows can be read within PROBE_MS."""
+        try:
+            await self.ds.execute(self.database,
+                                  f"select count(*) from (select 1 from ({self.sql}) "
+                                  f"limit {SAMPLE + 1})", self.params,
+                                  custom_time_limit=PROBE_MS)
+        except QueryInterrupted:
+            return False
+        return True
 
     async def _counted(self, column: str, kind: str, size: int):
         """Values and counts over the filtered rows, or over the first SAMPLE of them when
