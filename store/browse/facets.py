@@ -8,7 +8,7 @@ million documents as at a thousand.
   when even those rows take longer than PROBE_MS to find (a rare value of a column without
   an index), the page's facets are given up rather than read the whole view.
   metadata.yml declares the facets in Datasette's own terms (`array: categories`, `source`,
-  `date: date`); `counted_facets` turns every table's into this type.
+  `date: date`); `for_scale` turns every table's into this type.
 - Counts: an unfiltered page of a large view shows the kept row count; a filtered one shows
   none (`_nocount`) rather than count every matching row; a search alone counts its
   matches, which are at most SEARCH_LIMIT.
@@ -36,6 +36,10 @@ SEARCH_LIMIT = 1000  # matches a search shows (the most recently stored)
 PROBE_MS = 50  # time to find a filtered page's sample in, before its facets are given up
 LARGE_VIEWS = ("reading", "event_reading", "documents")  # big enough to need all this
 SEARCHED = {"reading": FTS_TABLE}  # view -> the FTS5 table its rowid is matched against
+# Large views -> the columns they may be sorted by: those an index orders (sorting a million
+# rows by any other column runs into Datasette's time limit).
+SORTABLE = {"reading": ["published"], "event_reading": ["latest"],
+            "documents": ["published", "first_seen"]}
 
 # How a facet's values are selected on a filtered page, by kind, over the rows `s`.
 _SAMPLED = {
@@ -48,9 +52,13 @@ _SAMPLED = {
 _FILTER = {"column": "{col}", "date": "{col}__date", "array": "{col}__arraycontains"}
 
 
-def counted_facets(tables: dict) -> None:
-    """Turn the facets metadata.yml gives into counted facets (in place): kept counts where
-    the store keeps them, at most SAMPLE rows counted anywhere else."""
+def for_scale(tables: dict) -> None:
+    """Adapt the tables metadata.yml describes (in place): their facets become counted
+    facets (kept counts where the store keeps them, at most SAMPLE rows anywhere else), and
+    the large views sort only by the columns an index orders."""
+    for name, columns in SORTABLE.items():
+        if name in tables:
+            tables[name].setdefault("sortable_columns", columns)
     for table in tables.values():
         if "facets" not in table:
             continue
