@@ -45,7 +45,7 @@ lint: $(STAMP)
 ## The speed benchmarks, each figure a ratio to a floor measured in the same run (a bare
 ## interpreter, a Scrapy crawl that fetches nothing, the plain SQLite query, one regular-
 ## expression pass). The pages are measured on a synthetic store of BENCH_DOCS documents,
-## built once into BENCH_DIR and reused (a million takes about 20 minutes to build on two
+## built once into BENCH_DIR and reused (a million took about 15 minutes to build on two
 ## cores); `make bench BENCH_DOCS=10000` is a quick run.
 BENCH_DOCS ?= 1000000
 BENCH_DIR  ?= $(HOME)/.cache/chipwatch/bench
