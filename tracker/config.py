@@ -6,8 +6,10 @@ owns the settings types it reads (crawl and source options in crawler/options.py
 channels in alerts/settings.py); this module composes them with the tracker's own (store,
 schedule, daemon, classifier). Which sources exist comes from the source registry
 (vocab/sources.toml), which categories exist from the rules file. Secrets are never values in
-the file: the file names the environment variable that holds them, and this module is the
-only reader of the environment in chipwatch; each secret is resolved once, here.
+the file: the file names the environment variable that holds them, and this module (with
+tracker/configfile.py, which finds and reads the file, and reads [classifier] alone for
+`chipwatch classify`) is the only reader of the environment in chipwatch; each secret is
+resolved once, here.
 """
 
 from __future__ import annotations
