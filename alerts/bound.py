@@ -15,7 +15,7 @@ from store.browse import DATABASE_NAME
 
 from .digest import Digest, Omitted, Section
 from .email import message_size
-from .settings import ChannelBase, EmailChannel, FileChannel, SlackChannel
+from .settings import ChannelBase, EmailChannel, FileChannel, SlackChannel, WebhookChannel
 
 # The canned query (store/browse/metadata.yml) listing every document of one digest.
 FULL_LIST_QUERY = "digest_documents"
@@ -35,6 +35,8 @@ def largest_message(channel: ChannelBase, payload: dict) -> int:
                    default=0)
     if isinstance(channel, FileChannel):
         return max(len(payload["text"].encode()), len(payload["html"].encode()))
+    if isinstance(channel, WebhookChannel):
+        return len(payload["webhook"].encode())
     return len(payload["text"].encode())
 
 

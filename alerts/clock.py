@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from .settings import ChannelBase
+from .settings import WEEKDAYS, ChannelBase
 
 
 def stamp(now: datetime) -> str:
-    """The store's timestamp format (see store.db.utcnow)."""
+    """The store's timestamp format (see store.clock.utcnow)."""
     return now.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
@@ -49,3 +49,15 @@ def daily_period(channel: ChannelBase, now: datetime) -> str | None:
     if clock is None or local.time() < clock:
         return None
     return local.date().isoformat()
+
+
+def weekly_period(channel: ChannelBase, now: datetime) -> str | None:
+    """The local date of this week's `weekly_on` day once its digest is due at `now` (from
+    that day's `send_at` to the end of the week, Monday to Sunday), else None: a run
+    later in the week still makes the week's digest, and only one."""
+    local = now.astimezone(channel.zone)
+    day = WEEKDAYS.index(channel.weekly_on)
+    target = local.date() - timedelta(days=local.weekday() - day)
+    if (local.date(), local.time()) < (target, channel.send_at):
+        return None
+    return target.isoformat()

@@ -1,23 +1,29 @@
 """What a digest holds: one entry per event (the policy action, with every new document
-about it in a compact list), grouped by category; an event already sent in this channel that
-gained documents comes back as an update that says what is new and does not repeat what was
-sent. Events whose tags all have `wider` relevance (a tariff on copper) go in a short section
-of their own at the end, or are left out when the channel says so. With the header counts,
-the broken sources and the notice of earlier digests that could not be delivered. Rendering
-is done elsewhere (text, HTML, Slack blocks) from this one structure."""
+about it in a compact list), grouped by category, each with what it states (instruments,
+amounts, rates); an event already sent in this channel that gained documents comes back as an
+update that says what is new and does not repeat what was sent. Events whose tags all have
+`wider` relevance (a tariff on copper) go in a short section of their own at the end, or are
+left out when the channel says so. With the header counts, the deadlines coming up, the
+broken sources and the notice of earlier digests that could not be delivered. Rendering is
+done elsewhere (text, HTML, Slack blocks) from this one structure."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
 
 from vocab.categories import UNTAGGED, Categories
-from vocab.events import short_label, update_phrase
+from vocab.events import response_label, short_label, update_phrase
 from vocab.languages import is_chinese
+
+from .deadlines import DeadlineEntry
+from .facts import Shown, merged_facts, shown_facts
 
 WIDER = "wider"
 WIDER_HEADING = "Of wider relevance"
 WIDER_NOTE = "In these categories, but chips and Taiwan are not their subject."
+NO_DEADLINES = "None among the stored documents this channel follows."
 
 
 @dataclass
@@ -34,9 +40,10 @@ class Item:
 
     @property
     def label(self) -> str:
-        """`BIS`, `Federal Register 2026-01234`, `TSMC 中文`."""
-        return short_label(self.source, self.lang,
-                           self.external_id if self.source == "federal_register" else "")
+        """`BIS`, `Federal Register 2026-01234`, `TSMC 中文`, `Taiwan's response: MOEA 中文`."""
+        label = short_label(self.source, self.lang,
+                            self.external_id if self.source == "federal_register" else "")
+        return f"{response_label(self.source)}: {label}" if self.role == "reaction" else label
 
     @property
     def date(self) -> str:
@@ -45,7 +52,8 @@ class Item:
     @property
     def news(self) -> str:
         """What an update says of it: 'Federal Register: rule published'."""
-        return f"{short_label(self.source, 'en')}: {update_phrase(self.role, self.lang)}"
+        return (f"{short_label(self.source, 'en')}: "
+                f"{update_phrase(self.role, self.lang, self.source)}")
 
 
 @dataclass
@@ -66,6 +74,9 @@ class Entry:
     event_id: int | None = None
     title_zh: str | None = None
     relevance: str | None = None  # core | wider | None (not known)
+    facts: Shown = field(default_factory=Shown)  # what its new documents state
+    title_alt: str | None = None  # the title of its edition in the other language
+
 
     @property
     def date(self) -> str:
@@ -111,6 +122,48 @@ class Entry:
 
 
 @dataclass
+class Change:
+    """A document this channel showed before that has changed since (its text edited, its
+    title or date corrected, re-tagged), with a short diff."""
+    document_id: str
+    title: str
+    url: str
+    source: str
+    lang: str
+    revision: int  # now
+    shown_revision: int  # as the channel's digest showed it
+    fields: list[str]  # what changed: title, published, categories, text, metadata
+    title_before: str | None = None
+    categories_added: list[str] = field(default_factory=list)
+    categories_removed: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # the text's diff, a few lines
+
+    @property
+    def label(self) -> str:
+        return short_label(self.source, self.lang)
+
+    def what(self, categories: Categories) -> str:
+        """'text edited; export controls tag added; date corrected'."""
+        parts = []
+        if "title" in self.fields:
+            parts.append("title changed")
+        if "published" in self.fields:
+            parts.append("date changed")
+        if "text" in self.fields:
+            parts.append("text edited")
+        for cat in self.categories_added:
+            parts.append(f"{categories.title(cat).lower()} tag added")
+        for cat in self.categories_removed:
+            parts.append(f"{categories.title(cat).lower()} tag removed")
+        if "metadata" in self.fields and not parts:
+            parts.append("the source's fields changed")
+        return "; ".join(parts) or "changed"
+
+
+CHANGES_HEADING = "Changed since sent"
+
+
+@dataclass
 class Section:
     category: str
     entries: list[Entry]
@@ -140,6 +193,17 @@ class Digest:
     undelivered: list[dict] = field(default_factory=list)
     wider: list[Entry] = field(default_factory=list)  # events of wider relevance, at the end
     omitted: Omitted | None = None  # set by alerts/bound.py when the digest was cut down
+    deadlines: list[DeadlineEntry] = field(default_factory=list)  # soonest first
+    deadline_days: int = 0  # how far ahead the deadlines look (0: no such section)
+    changes: list[Change] = field(default_factory=list)  # documents shown before, changed
+    changes_left_out: int = 0  # changed documents counted but not shown (size bound)
+    # Every change this digest settles (document id -> revision), those left out included,
+    # so that a reclassification of thousands is one digest, not hundreds.
+    changes_marked: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def deadlines_heading(self) -> str:
+        return f"Deadlines in the next {self.deadline_days} days"
 
     @property
     def entries(self) -> list[Entry]:
@@ -157,7 +221,7 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        return not self.sections and not self.wider
+        return not self.sections and not self.wider and not self.changes
 
     def category_title(self, category: str) -> str:
         return self.categories.title(category)
@@ -184,8 +248,10 @@ class Digest:
         counted too."""
         left_out = self.omitted.count if self.omitted else 0
         n = len(self.entries) + left_out
+        changed = len(self.changes) + self.changes_left_out
         if not n:
-            return "nothing new"
+            return (f"{changed} changed document{'s' if changed != 1 else ''}" if changed
+                    else "nothing new")
         documents = len(self.document_ids)
         details = [f"{documents} document{'s' if documents != 1 else ''}"]
         if self.updates:
@@ -198,6 +264,9 @@ class Digest:
                           for cat in dict.fromkeys(order))
         if self.wider:
             parts += ("; " if parts else "") + f"{len(self.wider)} of wider relevance"
+        if changed:
+            parts += ("; " if parts else "") + \
+                f"{changed} changed document{'s' if changed != 1 else ''}"
         return f"{n} event{'s' if n != 1 else ''} ({', '.join(details)}): {parts}"
 
 
@@ -205,7 +274,10 @@ def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: li
            known: Categories, sources: list[str] | None = None,
            languages: list[str] | None = None, min_score: float = 0.0,
            only: list[str] | None = None, events: dict[int, dict] | None = None,
-           include_wider: bool = True) -> tuple[list[Section], list[Entry]]:
+           include_wider: bool = True,
+           facts: dict[str, dict] | None = None,
+           keep: Callable[[list[str]], bool] | None = None,
+           prefer: str | None = None) -> tuple[list[Section], list[Entry]]:
     """Group new documents by event and filter: one entry per event, under its strongest tag
     among `categories` (scoring at least `min_score`, over all the event's documents this
     channel lists, sent before or not), its other categories named. `only` narrows to events
@@ -214,7 +286,11 @@ def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: li
     when an earlier digest of this channel showed it]}; a document without an event is an
     event of its own. Returns the sections (in the order of `categories`, entries strongest
     first, then newest) and the events of wider relevance (all their tags `wider`), which are
-    left out unless `include_wider`."""
+    left out unless `include_wider`. `facts` (document id -> its facts, as
+    store.facts.facts_for gives them) adds what each event's new documents state. `keep`,
+    given the ids of an event's documents this channel lists (new and sent before), says
+    whether the channel wants it (its keyword, instrument and actor filters). `prefer`
+    ("en" or "zh") puts that language's title first; the other edition's is kept too."""
     events = events or {}
 
     def listed(doc: dict) -> bool:
@@ -232,6 +308,9 @@ def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: li
         new_ids = {d["id"] for d in new}
         members = (event or {}).get("documents", [])
         earlier = [d for d in members if listed(d) and d.get("sent") and d["id"] not in new_ids]
+        if keep is not None and not keep(sorted(new_ids | {d["id"] for d in members
+                                                            if listed(d)})):
+            continue
         # the event's categories come from all its documents, listed here or not
         tagged = new_ids | {d["id"] for d in members}
         all_tags = [t for doc_id in sorted(tagged) for t in tags.get(doc_id, [])]
@@ -250,8 +329,10 @@ def choose(documents: list[dict], tags: dict[str, list[dict]], *, categories: li
         is_wider = bool(eligible) and all(t.get("relevance") == WIDER for t in eligible)
         if is_wider and not include_wider:
             continue
-        entry = _entry(event, new, earlier, best, all_tags)
+        entry = _entry(event, new, earlier, best, all_tags, prefer)
         entry.relevance = WIDER if is_wider else ("core" if eligible else None)
+        entry.facts = shown_facts(merged_facts([(facts or {}).get(d["id"]) for d in new]),
+                                  known, entry.evidence)
         (wider if is_wider else grouped[best["category"]]).append(entry)
     sections = []
     for category in categories:
@@ -274,7 +355,7 @@ def _by_date(docs: list[dict]) -> list[dict]:
 
 
 def _entry(event: dict | None, new: list[dict], earlier: list[dict], best: dict,
-           all_tags: list[dict]) -> Entry:
+           all_tags: list[dict], prefer: str | None = None) -> Entry:
     new, earlier = _by_date(new), _by_date(earlier)
     everyone = new + earlier
     lead_id = (event or {}).get("lead_document_id")
@@ -283,8 +364,11 @@ def _entry(event: dict | None, new: list[dict], earlier: list[dict], best: dict,
     evidence = (best.get("evidence") or [{}])[0]
     newest = max(new, key=lambda d: (d.get("published") or "", d["id"]))
     title = (event or {}).get("title") or lead["title"]
-    if (event or {}).get("title_zh") and all(is_chinese(d["lang"]) for d in everyone):
-        title = event["title_zh"]  # a channel that lists only Chinese reads a Chinese title
+    title_zh = (event or {}).get("title_zh")
+    if title_zh and (prefer == "zh" or (prefer is None and all(is_chinese(d["lang"])
+                                                                for d in everyone))):
+        title = title_zh  # a channel that lists only Chinese reads a Chinese title
+    other = ((event or {}).get("title") if title == title_zh else title_zh) or None
     # an update's title leads to what is new; a new story's to its lead document
     link = new[0] if earlier else lead
     return Entry(
@@ -297,7 +381,8 @@ def _entry(event: dict | None, new: list[dict], earlier: list[dict], best: dict,
         also=list(dict.fromkeys(t["category"] for t in sorted(all_tags, key=lambda t: -t["score"])
                                 if t["category"] != best["category"])),
         documents=[_item(d) for d in new], earlier=[_item(d) for d in earlier],
-        event_id=(event or {}).get("id"), title_zh=(event or {}).get("title_zh"))
+        event_id=(event or {}).get("id"), title_zh=title_zh,
+        title_alt=other if other and other != title else None)
 
 
 def _order(entry: Entry) -> tuple:

@@ -103,10 +103,33 @@ def slack_answer(status: int, body: str, headers, where: str) -> DeliveryError:
     return DeliveryError(PERMANENT, said + (f" ({hint})" if hint else ""))
 
 
-def slack_exception(exc: BaseException, where: str) -> DeliveryError:
-    """An exception out of a webhook POST. urllib wraps what fails while connecting and
-    sending in URLError: that message never arrived. Anything later (no answer within the
-    timeout, a connection reset, a reply cut short or unreadable) leaves it unknown."""
+def webhook_answer(status: int, body: str, headers, where: str) -> DeliveryError:
+    """What an answer other than 2xx to a generic webhook's POST means."""
+    body = " ".join((body or "").split())[:300]
+    said = f"{where}: the receiver answered {status}" + (f" {body}" if body else "")
+    if status == 429 or status == 408 or status >= 500:
+        return DeliveryError(TRANSIENT, said, retry_after=retry_after(_header(headers,
+                                                                              "Retry-After")))
+    if 300 <= status < 400:
+        location = _header(headers, "Location")
+        to = f" to {location}" if location else ""
+        return DeliveryError(CONFIG, f"{where}: the address redirects (HTTP {status}{to}); "
+                                     f"a POST is not followed: put the final address in "
+                                     f"url or url_env")
+    if status in (401, 403):
+        return DeliveryError(CONFIG, f"{said} (the receiver refused the request: check that "
+                                     f"it verifies with the same secret as secret_env)")
+    if status == 413:
+        return DeliveryError(PERMANENT, f"{said} (the body is too large for the receiver; "
+                                        f"lower the channel's max_bytes)")
+    return DeliveryError(PERMANENT, said)
+
+
+def slack_exception(exc: BaseException, where: str, service: str = "Slack") -> DeliveryError:
+    """An exception out of a webhook POST (Slack's, or a generic webhook's). urllib wraps
+    what fails while connecting and sending in URLError: that message never arrived.
+    Anything later (no answer within the timeout, a connection reset, a reply cut short or
+    unreadable) leaves it unknown."""
     if isinstance(exc, URLError):
         reason = exc.reason
         if isinstance(reason, ssl.SSLCertVerificationError):
@@ -114,7 +137,7 @@ def slack_exception(exc: BaseException, where: str) -> DeliveryError:
                                          f"({reason.verify_message})")
         if isinstance(reason, (TimeoutError, socket.timeout)):
             reason = "no connection within the timeout"
-        return DeliveryError(TRANSIENT, f"cannot reach Slack: {_reason(reason)}")
+        return DeliveryError(TRANSIENT, f"cannot reach {service}: {_reason(reason)}")
     if isinstance(exc, ValueError) and not isinstance(exc, UnicodeError):
         # http.client refuses a URL with spaces or control characters before sending.
         return DeliveryError(CONFIG, f"{where}: the webhook URL cannot be used ("

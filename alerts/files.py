@@ -10,8 +10,12 @@ from . import failures
 
 
 def file_stem(digest_id: str) -> str:
-    """'file:daily:2026-03-02' -> 'chipwatch-daily-2026-03-02' (safe on every system)."""
-    _, _, rest = digest_id.partition(":")
+    """'file:daily:2026-03-02' -> 'chipwatch-daily-2026-03-02', and for a file channel of
+    another name, 'weekly:weekly:2026-03-02' -> 'chipwatch-weekly-weekly-2026-03-02', so two
+    channels can share a directory (safe on every system)."""
+    name, _, rest = digest_id.partition(":")
+    if name != "file":
+        rest = f"{name}-{rest}"
     return "chipwatch-" + re.sub(r"[^A-Za-z0-9-]+", "-", rest).strip("-")
 
 

@@ -11,8 +11,16 @@ from store import outbox
 
 from .clock import stamp
 from .email import new_message_id
-from .settings import AlertConfig, ChannelBase, EmailChannel, FileChannel, SlackChannel
+from .settings import (
+    AlertConfig,
+    ChannelBase,
+    EmailChannel,
+    FileChannel,
+    SlackChannel,
+    WebhookChannel,
+)
 from .slack import escape
+from .webhook import notice_body
 
 
 def payload(digest_id: str, channel: ChannelBase, title: str, message: str) -> dict:
@@ -27,6 +35,9 @@ def payload(digest_id: str, channel: ChannelBase, title: str, message: str) -> d
         body["slack"] = [{"text": f"{title}: {message}", "blocks": [
             {"type": "section", "text": {"type": "mrkdwn",
                                          "text": f"*{escape(title)}*\n{escape(message)}"[:3000]}}]}]
+    if isinstance(channel, WebhookChannel):
+        body["webhook"] = notice_body(digest_id, digest_id.split(":", 1)[0], "health", title,
+                                      message)
     return body
 
 

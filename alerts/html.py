@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from vocab.links import is_web_url
 from vocab.sources import source_title
 
-from .digest import WIDER_HEADING, WIDER_NOTE, Digest
+from .digest import CHANGES_HEADING, NO_DEADLINES, WIDER_HEADING, WIDER_NOTE, Digest
 
 
 def highlight(sentence: str, match: str) -> Markup:
@@ -40,4 +40,6 @@ def _environment() -> Environment:
 
 def render_html(digest: Digest) -> str:
     return _environment().get_template("digest.html").render(
-        digest=digest, wider_heading=WIDER_HEADING, wider_note=WIDER_NOTE)
+        digest=digest, wider_heading=WIDER_HEADING, wider_note=WIDER_NOTE,
+        changes_heading=CHANGES_HEADING,
+        no_deadlines=NO_DEADLINES)

@@ -33,8 +33,10 @@ from .settings import (
     FileChannel,
     SlackChannel,
     StdoutChannel,
+    WebhookChannel,
 )
 from .slack_webhook import send_slack
+from .webhook import send_webhook
 
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
@@ -70,6 +72,8 @@ def deliver(db: Database, name: str, channel: ChannelBase, row: dict, out: TextI
     if isinstance(channel, SlackChannel):
         return send_slack(channel, payload["slack"], start=row["parts_sent"] or 0,
                           on_sent=lambda n: outbox.mark_parts_sent(db, row["id"], n))
+    if isinstance(channel, WebhookChannel):
+        return send_webhook(channel, name, row["id"], payload["webhook"])
     if isinstance(channel, FileChannel):
         return write_files(channel.directory, row["id"], payload)
     if isinstance(channel, StdoutChannel):
@@ -123,7 +127,9 @@ def _attempt(db: Database, name: str, channel: ChannelBase, row: dict, now: date
     else:
         outbox.mark_sent(db, row["id"], now=stamp(now))
         return Delivery(row["id"], name, "sent", note)
-    text = str(error)
+    # The failure rules name a channel's keys by its kind's table ("[alerts.email] to"); a
+    # channel of another name is named by its own.
+    text = str(error).replace(f"[alerts.{channel.kind}]", f"[alerts.{name}]")
     if error.kind == TRANSIENT and error.maybe_delivered:
         again = now + LEASE
         outbox.hold(db, row["id"], error=f"{text}; not sent again before {stamp(again)}",

@@ -12,20 +12,33 @@ from typing import TextIO
 from sqlite_utils import Database
 
 from store import digests as digest_store
+from store import facts as fact_store
 from store import outbox
 from store import runs as run_store
 from store import tags as tag_store
 from vocab.categories import UNTAGGED
 
 from .bound import fit, full_list_link
-from .clock import daily_period, in_quiet_hours, instant, quiet_end, stamp
+from .changes import changes_for
+from .clock import daily_period, in_quiet_hours, instant, quiet_end, stamp, weekly_period
+from .deadlines import upcoming
 from .digest import Digest, choose
 from .email import new_message_id
 from .html import render_html
+from .reminders import queue_reminders
+from .select import event_filter
 from .sender import Delivery, send_due
-from .settings import AlertConfig, ChannelBase, EmailChannel, FileChannel, SlackChannel
+from .settings import (
+    AlertConfig,
+    ChannelBase,
+    EmailChannel,
+    FileChannel,
+    SlackChannel,
+    WebhookChannel,
+)
 from .slack import render_slack
 from .text import render_text
+from .webhook import render_body
 
 # A digest considers the documents first seen in this window (and not yet in one of the
 # channel's digests): a daemon digests at least daily, so nothing is missed, and a large store
@@ -38,7 +51,7 @@ class Made:
     digest_id: str
     channel: str
     documents: int
-    status: str  # pending | empty | exists | dry-run | error
+    status: str  # pending | empty | exists | dry-run | error | reminder
     digest: Digest | None = None
     payload: dict = field(default_factory=dict)
     events: int = 0  # entries: one per event
@@ -47,6 +60,8 @@ class Made:
     def line(self) -> str:
         if self.status == "error":
             return f"{self.channel}: {self.digest_id} could not be made: {self.detail}"
+        if self.status == "reminder":
+            return f"{self.channel}: {self.digest_id} queued"
         if self.status == "empty":
             return f"{self.channel}: {self.digest_id}: nothing new, nothing sent"
         if self.status == "exists":
@@ -79,6 +94,9 @@ def _title(config: AlertConfig, kind: str, period: str, channel: ChannelBase, no
     if kind == "daily":
         day = datetime.fromisoformat(period)
         return f"chipwatch daily digest, {day.day} {day:%B %Y}"
+    if kind == "weekly":
+        day = datetime.fromisoformat(period)
+        return f"chipwatch weekly digest, week of {day.day} {day:%B %Y}"
     local = now.astimezone(channel.zone)
     return f"chipwatch digest, {local:%Y-%m-%d %H:%M} ({channel.timezone.key})"
 
@@ -93,22 +111,35 @@ def build(config: AlertConfig, db: Database, name: str, channel: ChannelBase, no
     members = {d["id"] for d in documents} | {
         d["id"] for event in events.values() for d in event["documents"]}
     tags = tag_store.tags_for(db, sorted(members))
+    facts = fact_store.facts_for(db, sorted(members))
     sections, wider = choose(documents, tags, categories=wanted, known=config.categories,
                              sources=channel.sources, languages=channel.languages,
                              min_score=channel.min_score, only=only, events=events,
-                             include_wider=channel.include_wider)
+                             include_wider=channel.include_wider and channel.relevance != "core",
+                             facts=facts, prefer=channel.language,
+                             keep=event_filter(db, channel, sorted(members), facts))
+    if channel.relevance == "wider":
+        sections = []  # only the events whose subject is not chips or Taiwan
+    changes, changes_left_out, changes_marked = ([], 0, {}) if kind == "urgent" else \
+        changes_for(db, name, channel, since=stamp(now - LOOKBACK))
     broken = [] if kind == "urgent" else run_store.broken_sources(
         db, channel.sources or config.enabled_sources())
+    days = 0 if kind == "urgent" else channel.deadline_days
+    deadlines = upcoming(db, channel, wanted, now.astimezone(channel.zone).date(), days)
     return Digest(channel=name, kind=kind, period=period,
                   title=_title(config, kind, period, channel, now, only), sections=sections,
                   categories=config.categories, wider=wider,
                   broken_sources=broken,
-                  undelivered=[] if kind == "urgent" else outbox.undelivered(db, name))
+                  undelivered=[] if kind == "urgent" else outbox.undelivered(db, name),
+                  deadlines=deadlines, deadline_days=days, changes=changes,
+                  changes_left_out=changes_left_out, changes_marked=changes_marked)
 
 
-def render(digest_id: str, channel: ChannelBase, digest: Digest) -> dict:
+def render(digest_id: str, channel: ChannelBase, digest: Digest, browse_url: str = "") -> dict:
     """Everything the channel will send, rendered once and kept in the outbox."""
     payload = {"title": digest.title, "text": render_text(digest)}
+    if isinstance(channel, WebhookChannel):
+        payload["webhook"] = render_body(digest_id, digest, browse_url=browse_url)
     if isinstance(channel, (EmailChannel, FileChannel)):
         payload["html"] = render_html(digest)
     if isinstance(channel, EmailChannel):
@@ -139,7 +170,8 @@ def make(config: AlertConfig, db: Database, name: str, channel: ChannelBase, now
     if not dry_run and outbox.exists(db, digest_id):
         return Made(digest_id, name, 0, "exists")
     digest = build(config, db, name, channel, now, kind=kind, period=period, only=only)
-    digest, payload = fit(digest, channel, lambda cut: render(digest_id, channel, cut),
+    digest, payload = fit(digest, channel,
+                          lambda cut: render(digest_id, channel, cut, config.browse_url),
                           link=full_list_link(config.browse_url, digest_id))
     wanted = worth_sending(digest, channel)
     if dry_run:
@@ -154,7 +186,8 @@ def make(config: AlertConfig, db: Database, name: str, channel: ChannelBase, now
     created = outbox.create_digest(db, digest_id=digest_id, channel=name, kind=kind,
                                    period=period, document_ids=digest.document_ids,
                                    payload=payload, status=status,
-                                   next_attempt=stamp(next_attempt), now=stamp(now))
+                                   next_attempt=stamp(next_attempt), now=stamp(now),
+                                   changed=digest.changes_marked)
     if not created:
         return Made(digest_id, name, 0, "exists")
     return Made(digest_id, name, len(digest.document_ids), status, digest, payload,
@@ -165,7 +198,8 @@ def queue_due(config: AlertConfig, db: Database, now: datetime,
               channels: dict[str, ChannelBase] | None = None, *,
               after_cycle: bool = True) -> list[Made]:
     """Urgent alerts for every channel that has urgent categories, then each channel's
-    scheduled digest if its time has come and it was not made yet. A channel without a daily
+    scheduled digest if its time has come and it was not made yet, then reminders of
+    deadlines for channels that ask for them. A channel without a daily
     time gets its digest only `after_cycle` (not from the daemon's periodic sender, which
     would otherwise repeat a broken-sources notice every few minutes). One channel that
     cannot make its digest does not keep the others from theirs."""
@@ -178,6 +212,8 @@ def queue_due(config: AlertConfig, db: Database, now: datetime,
         except Exception as exc:
             made.append(Made(f"{name}:?:{instant(now)}", name, 0, "error",
                              detail=f"{type(exc).__name__}: {exc}"))
+    for digest_id in queue_reminders(config, db, now):
+        made.append(Made(digest_id, digest_id.split(":", 1)[0], 0, "reminder"))
     return made
 
 
@@ -189,9 +225,13 @@ def _queue_channel(config: AlertConfig, db: Database, name: str, channel: Channe
                       only=channel.urgent)
         if result.status != "empty":
             made.append(result)
-    if channel.daily_at is None:
+    if channel.send_at is None:
         if after_cycle:
             made.append(make(config, db, name, channel, now, kind="cycle", period=instant(now)))
+    elif channel.weekly_on:
+        period = weekly_period(channel, now)
+        if period:
+            made.append(make(config, db, name, channel, now, kind="weekly", period=period))
     else:
         period = daily_period(channel, now)
         if period:

@@ -11,7 +11,7 @@ import re
 from vocab.links import is_web_url
 from vocab.sources import source_title
 
-from .digest import WIDER_HEADING, WIDER_NOTE, Digest, Entry
+from .digest import CHANGES_HEADING, NO_DEADLINES, WIDER_HEADING, WIDER_NOTE, Digest, Entry
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -65,11 +65,17 @@ def entry_block(digest: Digest, entry: Entry) -> dict:
     heading = f"*{_link(entry.url, title)}*"
     if entry.update:
         heading = f":arrows_counterclockwise: *Update:* {heading}"
+    if entry.title_alt:
+        heading += "\n" + escape(_clip(entry.title_alt, MAX_TITLE))
     listed = " · ".join(_link(item.url, escape(item.label)) for item in entry.items)
     meta = [entry.span]
     if entry.also:
         meta.append("also " + ", ".join(digest.category_title(c).lower() for c in entry.also))
     text = f"{heading}\n{listed} · {escape(' · '.join(meta))}"
+    if entry.facts.instruments:
+        text += "\n" + escape(" · ".join(entry.facts.instruments))
+    if entry.facts.figures():
+        text += f"\n*{escape(entry.facts.figures())}*"
     if entry.update:
         text += escape(f"\nNew: {'; '.join(entry.news)} (sent before: {entry.earlier_compact})")
     if entry.evidence:
@@ -114,6 +120,16 @@ def _body(digest: Digest) -> list[dict]:
         blocks.append(section("\n".join(lines)))
     if digest.empty:
         blocks.append(section("Nothing new matches this channel's filter."))
+    if digest.deadline_days:
+        lines = [f":calendar: *{escape(digest.deadlines_heading)}*"]
+        if not digest.deadlines:
+            lines.append(NO_DEADLINES)
+        for item in digest.deadlines:
+            title = escape(_clip(item.title, MAX_TITLE))
+            link = (f"<{_link_url(item.url)}|{title}>"
+                    if item.url.lower().startswith(("https://", "http://")) else title)
+            lines.append(f"• *{item.date}* ({escape(item.when)}) · {escape(item.what)}: {link}")
+        blocks.append(section("\n".join(lines)))
     for sec in digest.sections:
         blocks.append({"type": "divider"})
         blocks.append(section(f"*{escape(sec.name)}* ({len(sec.entries)})"))
@@ -121,6 +137,16 @@ def _body(digest: Digest) -> list[dict]:
     if digest.wider:
         blocks.append({"type": "divider"})
         blocks += wider_blocks(digest)
+    if digest.changes:
+        blocks.append({"type": "divider"})
+        blocks.append(section(f"*{escape(CHANGES_HEADING)}* "
+                              f"({len(digest.changes) + digest.changes_left_out})"))
+        for change in digest.changes:
+            text = (f"*{_link(change.url, escape(_clip(change.title, MAX_TITLE)))}*\n"
+                    + escape(f"{change.label} · {change.what(digest.categories)}"))
+            if change.lines:
+                text += "\n```" + escape("\n".join(change.lines)) + "```"
+            blocks.append(section(text))
     if digest.broken_sources:
         lines = [":rotating_light: *Broken sources*"]
         for row in digest.broken_sources:
@@ -154,7 +180,8 @@ def render_slack(digest: Digest, max_bytes: int | None = None) -> list[dict]:
         counts = " · ".join(f"{digest.category_title(c)} *{n}*"
                             for c, n in digest.category_counts())
         sources = " · ".join(f"{source_title(s)} *{n}*" for s, n in digest.source_counts())
-        head.append(context(f"{escape(digest.summary())}\n{counts}\n{sources}"))
+        head.append(context("\n".join(line for line in (escape(digest.summary()), counts,
+                                                          sources) if line)))
     # Room for the fallback text, a continuation's context block and the JSON around them.
     budget = (max_bytes or 10 ** 9) - 2 * len(json.dumps(fallback(digest))) - 1000
     chunks: list[list[dict]] = [[]]

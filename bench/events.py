@@ -12,6 +12,7 @@ left out when it is absent).
     .venv/bin/python bench/events.py --errors   # every wrong or missed pair, with its evidence
     .venv/bin/python bench/events.py --pairs    # the labelled pairs, one JSON object a line
     .venv/bin/python bench/events.py --speed    # and how long linking takes, against a floor
+    .venv/bin/python bench/events.py --without-reactions  # and the linker without them
 
 Speed is given as a ratio to a floor measured in the same run: one SQL query reading the
 columns the linker reads of every stored document.
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -42,7 +44,7 @@ from bench.devsplit import shared_dir  # noqa: E402
 from store import open_db  # noqa: E402
 from store.documents import upsert_documents  # noqa: E402
 from store.events import LINKING_COLUMNS  # noqa: E402
-from tracker.events import link_pending, relink_all  # noqa: E402
+from tracker.events import link_pending, linker, reactions, relink_all  # noqa: E402
 from vocab.text import to_simplified  # noqa: E402
 
 GOLD = HERE / "event_gold.json"
@@ -135,7 +137,8 @@ def resolve(db, ref: str, dev_refs: dict[str, str], aliases: dict[str, str]) -> 
 class Labels:
     documents: list[str]
     same: set[tuple[str, str]] = field(default_factory=set)  # in scope now
-    later: set[tuple[str, str]] = field(default_factory=set)  # reports and reactions
+    later: set[tuple[str, str]] = field(default_factory=set)  # third-party reports
+    reaction: set[tuple[str, str]] = field(default_factory=set)  # Taiwan's answers to actions
     uncertain: set[tuple[str, str]] = field(default_factory=set)
     hard: list[tuple[tuple[str, str], str, str]] = field(default_factory=list)
     refs: dict[str, str] = field(default_factory=dict)  # document id -> gold reference
@@ -160,10 +163,16 @@ def labels(db, data: dict, dev_refs: dict[str, str]) -> Labels:
 
     for event in data["events"]:
         later = set(event.get("later", []))
+        answers = set(event.get("reactions", []))
         members = [(ref, doc(ref)) for ref in event["documents"]]
         members = [(ref, d) for ref, d in members if d]
         for (ref_a, a), (ref_b, b) in combinations(members, 2):
-            (found.later if ref_a in later or ref_b in later else found.same).add(_pair(a, b))
+            if ref_a in later or ref_b in later:
+                found.later.add(_pair(a, b))
+            elif (ref_a in answers) != (ref_b in answers):  # a reaction and the action
+                found.reaction.add(_pair(a, b))
+            else:
+                found.same.add(_pair(a, b))
     for item in data["uncertain"]:
         a, b = (doc(ref) for ref in item["pair"])
         if a and b:
@@ -209,11 +218,13 @@ class Measure:
     found_in_scope: int
     later: int
     found_later: int
+    reaction: int
+    found_reaction: int
     uncertain: int
     hard: list[tuple[tuple[str, str], str, str, bool]]
     wrong: list[tuple[str, str]]
     missed: list[tuple[str, str]]
-    incremental_equals_full: bool
+    incremental_equals_full: bool | None  # None: not asked (linked without reactions)
     third_party: bool
     by_reason: Counter
     wrong_by_reason: Counter
@@ -228,14 +239,34 @@ class Measure:
         return self.found_in_scope / self.in_scope if self.in_scope else 1.0
 
     @property
+    def recall_reactions(self) -> float:
+        return self.found_reaction / self.reaction if self.reaction else 1.0
+
+    @property
     def recall_all(self) -> float:
-        total = self.in_scope + self.later
-        return (self.found_in_scope + self.found_later) / total if total else 1.0
+        total = self.in_scope + self.later + self.reaction
+        found = self.found_in_scope + self.found_later + self.found_reaction
+        return found / total if total else 1.0
 
 
-def measure(db_path: Path, *, third_party: bool | None = None) -> Measure:
+@contextmanager
+def without_reactions():
+    """The linker with every kind of evidence but Taiwan's reactions (what it was before
+    them), to measure what they add."""
+    kept = linker.EVIDENCE
+    linker.EVIDENCE = tuple(module for module in kept if module is not reactions)
+    try:
+        yield
+    finally:
+        linker.EVIDENCE = kept
+
+
+def measure(db_path: Path, *, third_party: bool | None = None,
+            with_reactions: bool = True) -> Measure:
     """Add the development items to the demo store at `db_path`, link them as a cycle
-    would, and measure; then link everything again from the start and compare."""
+    would, and measure; then link everything again from the start and compare. Without
+    reactions, everything is linked again without them and the order is not compared (the
+    demo linked with them)."""
     data = gold()
     items, shared = dev_items()
     if third_party is False:
@@ -244,9 +275,13 @@ def measure(db_path: Path, *, third_party: bool | None = None) -> Measure:
     db = open_db(db_path)
     try:
         dev_refs = add_dev_items(db, items, data["aliases"])
-        link_pending(db)
-        incremental = partition(db)
-        relink_all(db)
+        if with_reactions:
+            link_pending(db)
+            incremental = partition(db)
+            relink_all(db)
+        else:
+            with without_reactions():
+                relink_all(db)
         full = partition(db)
         found = labels(db, data, dev_refs)
         links = {(r["doc_a"], r["doc_b"]): r for r in db.query("select * from event_links")}
@@ -254,7 +289,7 @@ def measure(db_path: Path, *, third_party: bool | None = None) -> Measure:
     finally:
         db.close()
     predicted = predicted_pairs(full) - found.uncertain
-    negatives_known = found.same | found.later
+    negatives_known = found.same | found.later | found.reaction
     wrong = sorted(predicted - negatives_known)
     by_reason, wrong_by_reason = Counter(), Counter()
     for pair, link in links.items():
@@ -269,10 +304,12 @@ def measure(db_path: Path, *, third_party: bool | None = None) -> Measure:
         predicted=len(predicted), true_positive=len(predicted & negatives_known),
         false_positive=len(wrong), in_scope=len(found.same),
         found_in_scope=len(found.same & predicted), later=len(found.later),
-        found_later=len(found.later & predicted), uncertain=len(found.uncertain),
+        found_later=len(found.later & predicted), reaction=len(found.reaction),
+        found_reaction=len(found.reaction & predicted), uncertain=len(found.uncertain),
         hard=[(pair, case, note, pair in predicted) for pair, case, note in found.hard],
-        wrong=wrong, missed=sorted((found.same | found.later) - predicted),
-        incremental_equals_full=same_partition(incremental, full), third_party=shared,
+        wrong=wrong, missed=sorted(negatives_known - predicted),
+        incremental_equals_full=same_partition(incremental, full) if with_reactions else None,
+        third_party=shared,
         by_reason=by_reason, wrong_by_reason=wrong_by_reason, missing=found.missing)
 
 
@@ -286,15 +323,19 @@ def report(result: Measure) -> str:
         "| --- | ---: |",
         f"| precision (pairs put in one event that are one event) | {result.precision:.3f} "
         f"({result.true_positive}/{result.predicted}) |",
-        f"| recall, links made today (releases, rules, corrections, editions) | "
+        f"| recall, releases, rules, corrections, editions | "
         f"{result.recall:.3f} ({result.found_in_scope}/{result.in_scope}) |",
-        "| recall, reports and reactions (waiting for the Taiwan sources) | "
+        "| recall, Taiwan's reactions (a statement and its action's documents) | "
+        + (f"{result.recall_reactions:.3f} " if result.reaction else "none labelled ")
+        + f"({result.found_reaction}/{result.reaction}) |",
+        "| recall, third-party reports (no source links them) | "
         + (f"{result.found_later / result.later:.3f} " if result.later else "none labelled ")
         + f"({result.found_later}/{result.later}) |",
         f"| recall, every pair | {result.recall_all:.3f} |",
         f"| hard negatives merged | {sum(h[3] for h in result.hard)} of {len(result.hard)} |",
-        f"| linking in arrival order = linking all at once | "
-        f"{'yes' if result.incremental_equals_full else 'NO'} |",
+        "| linking in arrival order = linking all at once | "
+        + {True: "yes", False: "NO", None: "not compared"}[result.incremental_equals_full]
+        + " |",
         "",
         "Links by reason (wrong ones in brackets): " + ", ".join(
             f"{reason} {count} ({result.wrong_by_reason[reason]})"
@@ -339,14 +380,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave out the third-party items even when ../shared is there")
     parser.add_argument("--speed", action="store_true",
                         help="also time linking everything and linking one new document")
+    parser.add_argument("--without-reactions", action="store_true",
+                        help="also measure the linker without Taiwan's reactions")
     args = parser.parse_args(argv)
     directory = Path(tempfile.mkdtemp(prefix="chipwatch-events-"))
     try:
         path = demo_store(directory)
         if args.pairs:
             return print_pairs(path)
+        before = directory / "without-reactions.db"
+        shutil.copyfile(path, before)
         result = measure(path, third_party=False if args.us_only else None)
         print(report(result))
+        if args.without_reactions:
+            print("\nWithout Taiwan's reactions (the same store linked again without them):\n")
+            print(report(measure(before, third_party=False if args.us_only else None,
+                                 with_reactions=False)))
         if args.errors:
             print(errors(path, result))
         if args.speed:
@@ -409,9 +458,12 @@ def print_pairs(path: Path) -> int:
     ref = found.refs.get
     for pair in sorted(found.same):
         print(json.dumps({"a": ref(pair[0]), "b": ref(pair[1]), "same": True, "kind": "now"}))
+    for pair in sorted(found.reaction):
+        print(json.dumps({"a": ref(pair[0]), "b": ref(pair[1]), "same": True,
+                          "kind": "reaction"}))
     for pair in sorted(found.later):
         print(json.dumps({"a": ref(pair[0]), "b": ref(pair[1]), "same": True,
-                          "kind": "report or reaction"}))
+                          "kind": "report"}))
     for pair, case, note, in found.hard:
         print(json.dumps({"a": ref(pair[0]), "b": ref(pair[1]), "same": False, "kind": case,
                           "note": note}, ensure_ascii=False))

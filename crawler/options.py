@@ -19,6 +19,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
+    SecretStr,
     ValidationInfo,
     create_model,
     field_validator,
@@ -28,6 +30,25 @@ from vocab.sources import get_source
 from vocab.values import HttpOrigin
 
 PositiveInt = Annotated[int, Field(ge=1)]
+_SERVICE_URL = re.compile(r"^https?://[^/\s:]+(:\d+)?(/[^\s]*)?$")
+_PROJECT = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _service_url(value) -> str:
+    if not isinstance(value, str) or not _SERVICE_URL.match(value):
+        raise ValueError(f"{value!r} is not the address of a Scrapyd server; write it like "
+                         f"http://crawler-1.internal:6800")
+    return value.rstrip("/")
+
+
+def _project_name(value: str) -> str:
+    if not _PROJECT.match(value):
+        raise ValueError(f"{value!r} is not a Scrapyd project name; use letters, digits, "
+                         f"'-' and '_'")
+    return value
+
+
+ServiceUrl = Annotated[str, AfterValidator(_service_url)]
 
 
 class _Options(BaseModel):
@@ -48,6 +69,42 @@ class CrawlSettings(_Options):
     http_cache: bool = True
     cache_dir: Path = Path("data/httpcache")
     overlap_days: int = Field(3, ge=0)
+    # Where crawls run: "local" (a child process of chipwatch) or "scrapyd" (a job per source
+    # on the Scrapyd servers below, least busy first).
+    backend: Literal["local", "scrapyd"] = "local"
+    scrapyd_urls: list[ServiceUrl] = Field(default_factory=list, validate_default=True)
+    scrapyd_project: Annotated[str, AfterValidator(_project_name)] = "chipwatch"
+    # A server that does not answer for this long loses its running jobs (failed runs).
+    scrapyd_unreachable_seconds: int = Field(30, ge=1, le=3600)
+    # HTTP basic authentication, when the servers ask for it: the user, and the environment
+    # variable holding the password (resolved by the configuration module, kept private).
+    scrapyd_username: str = ""
+    scrapyd_password_env: str = ""
+    _scrapyd_password: SecretStr | None = PrivateAttr(None)
+
+    @field_validator("scrapyd_urls")
+    @classmethod
+    def _servers_for_backend(cls, urls: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("backend") == "scrapyd" and not urls:
+            raise ValueError("backend is \"scrapyd\" but no server is listed; write e.g. "
+                             "scrapyd_urls = [\"http://127.0.0.1:6800\"]")
+        return urls
+
+    @field_validator("scrapyd_password_env")
+    @classmethod
+    def _password_needs_user(cls, name: str, info: ValidationInfo) -> str:
+        if name and not info.data.get("scrapyd_username"):
+            raise ValueError("a password is named but scrapyd_username is empty; set "
+                             "scrapyd_username too")
+        return name
+
+    def with_scrapyd_password(self, value: str | None) -> "CrawlSettings":
+        copy = self.model_copy()
+        copy._scrapyd_password = SecretStr(value) if value else None
+        return copy
+
+    def scrapyd_password(self) -> str | None:
+        return self._scrapyd_password.get_secret_value() if self._scrapyd_password else None
 
 
 class SourceOptions(_Options):

@@ -24,9 +24,9 @@ from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 
 from crawler.options import CrawlSettings
+from crawler.report import callback_problem, crawl_report, write_report
 from crawler.settings import from_spec
 from crawler.spiders import spider_class
-from crawler.spiders.base import PROBLEMS_STAT
 
 LOG_SETTINGS = {"LOG_LEVEL": "INFO", "LOG_FORMAT": "%(name)s %(levelname)s: %(message)s"}
 # Between the HTTP cache (900) and the redirect middleware (600): every response as sent.
@@ -53,9 +53,7 @@ class CrawlRecorder:
         self.items.flush()
 
     def spider_error(self, failure, response, spider) -> None:
-        self.callback_errors.append(
-            f"{spider.name}: {response.url}: the page could not be parsed "
-            f"({failure.type.__name__}: {failure.value}); the layout may have changed")
+        self.callback_errors.append(callback_problem(failure, response, spider))
 
     def spider_closed(self, spider, reason) -> None:
         self.items.close()
@@ -67,11 +65,8 @@ class CrawlRecorder:
         if self.written:
             return
         self.written = True
-        stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
-        problems = list(stats.pop(PROBLEMS_STAT, [])) + self.callback_errors
-        with open(self.directory / "stats.json", "w", encoding="utf-8") as fh:
-            json.dump({"stats": stats, "problems": problems}, fh, ensure_ascii=False,
-                      default=str, indent=1)
+        write_report(self.directory / "stats.json", crawl_report(self.crawler,
+                                                                 self.callback_errors))
 
 
 def capture(settings, spec: dict) -> None:

@@ -54,8 +54,15 @@ LOG_LEVEL = "WARNING"
 def from_spec(crawl: CrawlSettings) -> dict:
     """Settings for one crawl from the [crawl] section of the configuration."""
     settings = {key: value for key, value in globals().items() if key.isupper()}
+    settings.update(configured(crawl))
+    return settings
+
+
+def configured(crawl: CrawlSettings) -> dict:
+    """The settings the [crawl] section decides (a Scrapyd job is given these on top of its
+    project's settings module)."""
     max_bytes = crawl.max_response_mb * 1024 * 1024
-    settings.update({
+    return {
         "USER_AGENT": crawl.user_agent,
         "DOWNLOAD_DELAY": crawl.download_delay,
         "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 0.01),
@@ -67,5 +74,4 @@ def from_spec(crawl: CrawlSettings) -> dict:
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "HTTPCACHE_ENABLED": crawl.http_cache,
         "HTTPCACHE_DIR": str(crawl.cache_dir),
-    })
-    return settings
+    }

@@ -11,7 +11,7 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
-from .db import utcnow
+from .clock import utcnow
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:

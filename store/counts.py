@@ -27,8 +27,10 @@ _SAFE_ARRAY = "(case when json_valid({col}) then {col} else '[]' end)"
 DOCUMENT_FACETS = [
     ("column", "source", "{r}.source"),
     ("column", "language", "{r}.lang"),
-    ("date", "date", "date(substr({r}.published, 1, 10))"),
+    ("column", "month", "substr({r}.published, 1, 7)"),
     ("array", "categories", "{r}.categories"),
+    ("array", "instruments", "{r}.instruments"),
+    ("array", "actors", "{r}.actors"),
 ]
 EVENT_FACETS = [
     ("array", "categories", "{r}.categories"),
@@ -107,7 +109,7 @@ def _event_categories(r: str) -> str:
             f"{_SAFE_ARRAY.format(col=f'{r}.categories')}) j where j.value is not null;")
 
 
-DOCUMENT_COLUMNS = "source, lang, published, categories"
+DOCUMENT_COLUMNS = "source, lang, published, categories, instruments, actors"
 EVENT_COLUMNS = "categories, sources, languages, relevance, first_date, last_date"
 
 

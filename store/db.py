@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,11 +11,6 @@ from sqlite_utils import Database
 
 from .errors import NeedsUpgrade, StoreError, explain
 from .schema import migrations
-
-
-def utcnow() -> str:
-    """Timestamps in the store: UTC, ISO 8601, second precision."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def open_db(path: str | Path, *, create: bool = True, read_only: bool = False) -> Database:

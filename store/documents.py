@@ -11,11 +11,13 @@ from sqlite_utils import Database
 
 from vocab.documents import DOCUMENT_FIELDS
 
-from .db import utcnow
+from . import revisions
+from .clock import utcnow
 from .events import mark_unlinked, place_documents
 from .search import index_documents
 
-# What counts as the content of a document: a change here is recorded as a revision.
+# What counts as the content of a document: a change here is recorded as a revision
+# (store/revisions.py).
 CONTENT_FIELDS = ("title", "text", "summary", "published", "metadata")
 
 
@@ -52,8 +54,6 @@ _INSERT = (f"insert into documents ({', '.join(_STORED)}) "
 _CHANGE = ("update documents set "
            + ", ".join(f"{c} = ?" for c in DOCUMENT_FIELDS if c != "id")
            + ", content_hash = ?, revision = ?, last_seen = ?, changed_at = ? where id = ?")
-_REVISION = ("insert into document_revisions (document_id, revision, recorded_at, content_hash, "
-             "title, text, published, metadata) values (?, ?, ?, ?, ?, ?, ?, ?)")
 _SEEN = "update documents set last_seen = ? where id = ?"
 _LOOKUP_CHUNK = 500
 
@@ -92,14 +92,12 @@ def upsert_documents(db: Database, docs: Iterable[dict], *, now: str | None = No
                 seen_again.append((now, doc_id))
                 continue
             else:
-                conn.execute(_REVISION, [doc_id, existing["revision"], now,
-                                         existing["content_hash"], existing["title"],
-                                         existing["text"], existing["published"],
-                                         existing["metadata"]])
+                revisions.record(conn, existing, now=now, change="content")
                 revision = existing["revision"] + 1
                 conn.execute(_CHANGE, [*(row[f] for f in DOCUMENT_FIELDS if f != "id"),
                                        row["content_hash"], revision, now, now, doc_id])
-                stored[doc_id] = {**row, "revision": revision}
+                stored[doc_id] = {**row, "revision": revision,
+                                  "categories": existing.get("categories")}
                 changed.append(doc_id)
                 counts.changed += 1
             written.append(row)
@@ -120,8 +118,9 @@ def _stored(db: Database, ids: list[str]) -> dict[str, dict]:
     for start in range(0, len(unique), _LOOKUP_CHUNK):
         chunk = unique[start:start + _LOOKUP_CHUNK]
         marks = ", ".join("?" for _ in chunk)
-        for row in db.query("select id, content_hash, revision, title, text, published, "
-                            f"metadata from documents where id in ({marks})", chunk):
+        for row in db.query("select id, content_hash, revision, title, summary, text, "
+                            f"published, metadata, categories from documents "
+                            f"where id in ({marks})", chunk):
             found[row["id"]] = row
     return found
 
@@ -152,6 +151,15 @@ def get_document(db: Database, doc_id: str) -> dict | None:
     return next(db.query("select * from documents where id = ?", [doc_id]), None)
 
 
-def revisions(db: Database, doc_id: str) -> list[dict]:
-    return list(db.query("select * from document_revisions where document_id = ? "
-                         "order by revision", [doc_id]))
+def texts_for(db: Database, document_ids: list[str]) -> dict[str, str]:
+    """id -> its title, summary and text in one string (what keyword filters read)."""
+    found = {}
+    unique = list(dict.fromkeys(document_ids))
+    for start in range(0, len(unique), _LOOKUP_CHUNK):
+        chunk = unique[start:start + _LOOKUP_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        for row in db.query(f"select id, title, summary, text from documents where id in "
+                            f"({marks})", chunk):
+            found[row["id"]] = "\n".join(p for p in (row["title"], row["summary"], row["text"])
+                                         if p)
+    return found

@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from vocab.events import ROLE_ORDER, base_role
 from vocab.languages import is_chinese
 
-from .db import utcnow
+from .clock import utcnow
 
 CHUNK = 500
 
@@ -123,17 +123,19 @@ def _new_event(db: Database, now: str) -> int:
 
 
 LINKING_COLUMNS = ("id, source, external_id, lang, url, title, text, summary, published, "
-                   "doc_type, group_key, metadata")
+                   "doc_type, group_key, metadata, instruments, actors")
 
 
 def documents_for_linking(db: Database, ids: Iterable[str]) -> dict[str, dict]:
-    """id -> the fields the linker reads (metadata decoded)."""
+    """id -> the fields the linker reads (metadata, instruments and actors decoded)."""
     found: dict[str, dict] = {}
     ids = sorted(set(ids))
     for chunk in _chunks(ids):
         for row in db.query(f"select {LINKING_COLUMNS} from documents "
                             f"where id in ({_marks(chunk)})", chunk):
             row["metadata"] = json.loads(row["metadata"] or "{}")
+            row["instruments"] = json.loads(row["instruments"] or "[]")
+            row["actors"] = json.loads(row["actors"] or "[]")
             found[row["id"]] = row
     return found
 

@@ -12,7 +12,7 @@ import sqlite3
 
 from sqlite_utils import Database
 
-from .db import utcnow
+from .clock import utcnow
 
 OPEN_STATUSES = ("pending", "sending", "failed")
 INTERRUPTED = "interrupted while sending; sent again after the lease, so it may arrive twice"
@@ -20,9 +20,12 @@ INTERRUPTED = "interrupted while sending; sent again after the lease, so it may 
 
 def create_digest(db: Database, *, digest_id: str, channel: str, kind: str, period: str,
                   document_ids: list[str], payload: dict, status: str = "pending",
-                  next_attempt: str | None = None, now: str | None = None) -> bool:
-    """Create the digest row and mark its documents, all or nothing. False when this
-    digest already exists or another digest of the channel took one of its documents."""
+                  next_attempt: str | None = None, now: str | None = None,
+                  changed: dict[str, int] | None = None) -> bool:
+    """Create the digest row and mark its documents (with the revision shown), all or
+    nothing. `changed`: documents shown before whose change this digest reports, with the
+    revision it shows, which their marks now keep. False when this digest already exists or
+    another digest of the channel took one of its documents."""
     now = now or utcnow()
     try:
         with db.atomic():
@@ -35,6 +38,12 @@ def create_digest(db: Database, *, digest_id: str, channel: str, kind: str, peri
             db["digest_marks"].insert_all(
                 ({"channel": channel, "document_id": doc_id, "digest_id": digest_id,
                   "marked_at": now} for doc_id in document_ids))
+            db.execute("update digest_marks set revision = (select revision from documents "
+                       "where documents.id = digest_marks.document_id) where digest_id = ?",
+                       [digest_id])
+            for doc_id, revision in (changed or {}).items():
+                db.execute("update digest_marks set revision = ? where channel = ? and "
+                           "document_id = ?", [revision, channel, doc_id])
     except sqlite3.IntegrityError:
         return False
     return True
@@ -158,6 +167,25 @@ def listing(db: Database, *, statuses: tuple[str, ...] = OPEN_STATUSES) -> list[
         "select id, channel, kind, period, created_at, status, attempts, next_attempt, "
         f"last_error, sent_at, document_count from outbox where status in ({marks}) "
         "order by created_at desc, id", list(statuses)))
+
+
+def channel_summary(db: Database) -> dict[str, dict]:
+    """channel -> {"pending", "sending", "failed", "sent", "empty": row counts, "last_sent":
+    when its last digest was delivered, "last_error": of its newest failed or retrying
+    row}, for every channel with an outbox row."""
+    found: dict[str, dict] = {}
+    for row in db.query("select channel, status, count(*) as n, max(sent_at) as last_sent "
+                        "from outbox group by channel, status"):
+        entry = found.setdefault(row["channel"], {
+            "pending": 0, "sending": 0, "failed": 0, "sent": 0, "empty": 0,
+            "last_sent": None, "last_error": None})
+        entry[row["status"]] = row["n"]
+        if row["last_sent"] and (entry["last_sent"] or "") < row["last_sent"]:
+            entry["last_sent"] = row["last_sent"]
+    for row in db.query("select channel, last_error from outbox where last_error is not null "
+                        "and status in ('pending', 'sending', 'failed') order by created_at"):
+        found[row["channel"]]["last_error"] = row["last_error"]
+    return found
 
 
 def undelivered(db: Database, channel: str) -> list[dict]:

@@ -7,7 +7,7 @@ import os
 
 from sqlite_utils import Database
 
-from .db import utcnow
+from .clock import utcnow
 
 
 def start_run(db: Database, source: str, kind: str = "routine", *,

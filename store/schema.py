@@ -308,7 +308,47 @@ def m011_digest_lists_and_notices(db: Database) -> None:
 
 
 @migrations()
-def m013_browse_counts(db: Database) -> None:
+def m010_facts(db: Database) -> None:
+    # What each document states, in tables of their own (see store/facts.py): its
+    # instruments, amounts, rates, deadlines and actors, written with its tags; and the
+    # reading view gains the instrument and actor names to facet on. Documents classified
+    # before this have no facts until `chipwatch reclassify`.
+    from . import facts, views
+
+    facts.create_tables(db)
+    db.execute("drop view if exists reading")
+    db.execute(views.READING_V4)
+
+
+@migrations()
+def m012_revisions_and_channel_marks(db: Database) -> None:
+    # A revision is what a document was before a change of its content (a release edited) or
+    # of its categories (re-tagged after a rules correction): `document_revisions` keeps the
+    # whole earlier state, so that any two revisions can be compared (store/revisions.py).
+    # `change` says what moved ("content" or "tags"). Each channel's mark of a document
+    # keeps the revision it showed, so that the next digest can say what changed since.
+    db["document_revisions"].add_column("summary", str)
+    db["document_revisions"].add_column("categories", str)  # JSON list, as documents has it
+    db["document_revisions"].add_column("change", str)  # content | tags
+    db.execute("update document_revisions set change = 'content' where change is null")
+    db["document_revisions"].create_index(["recorded_at"], if_not_exists=True)
+    db["digest_marks"].add_column("revision", int)
+    db.execute("update digest_marks set revision = (select revision from documents "
+               "where documents.id = digest_marks.document_id)")
+
+
+@migrations()
+def m013_reading_pages(db: Database) -> None:
+    # The reading view's columns in reading order, with the month of publication (facet)
+    # and first_seen (what "this week" counts); same rows as before.
+    from . import views
+
+    db.execute("drop view if exists reading")
+    db.execute(views.READING_V5)
+
+
+@migrations()
+def m014_browse_counts(db: Database) -> None:
     # Pages that stay quick at a million documents: facet values, row counts and the
     # timeline read from counts kept by triggers, category feeds from an index of the
     # events' categories (store/counts.py).

@@ -7,7 +7,9 @@ overlapping character pairs plus its last character ("出口管制規定" -> "�
 规定 定"). A query goes through the same rewriting and becomes a phrase of pairs, so any
 Chinese word of two or more characters is found wherever it stands in a sentence, typed in
 either script; a single character is found as a prefix. Latin text is left as it is and
-indexed with the Porter stemmer.
+indexed with the Porter stemmer. A query term is also widened to its other forms: the other
+side of the Strait's word (晶片 also finds 芯片) and, when it names an actor of
+vocab/actors.toml, every alias of that actor (台積電 also finds 台積公司 and TSMC).
 
 The rewritten text lives in `document_search` (one row per document), indexed by the FTS5
 table `document_search_fts`, which sqlite-utils' triggers keep in step with it. The write
@@ -23,7 +25,8 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
-from vocab.text import HAN_RUN, to_simplified
+from vocab.actors import alias_forms
+from vocab.text import HAN_RUN, has_han, regional_forms, to_simplified
 
 SEARCH_TABLE = "document_search"
 FTS_TABLE = "document_search_fts"
@@ -49,9 +52,8 @@ def index_text(text: str | None) -> str:
     return HAN_RUN.sub(lambda m: f" {_pairs(m.group(0), closing_char=True)} ", text)
 
 
-def _query_term(term: str) -> str:
-    """One term or phrase of a query, as an FTS5 phrase (or a prefix for one character)."""
-    text = to_simplified(unicodedata.normalize("NFKC", term))
+def _phrase(text: str) -> str:
+    """Text (already folded) as an FTS5 phrase, or a prefix for one Chinese character."""
     runs = HAN_RUN.findall(text)
     rewritten = HAN_RUN.sub(lambda m: f" {_pairs(m.group(0), closing_char=False)} ", text)
     phrase = '"' + " ".join(rewritten.split()).replace('"', '""') + '"'
@@ -60,9 +62,30 @@ def _query_term(term: str) -> str:
     return phrase
 
 
-def fts_query(query: str) -> str:
-    """An analyst's search box -> an FTS5 MATCH expression: every term must appear; a
-    "quoted phrase" must appear as written. Same splitting as Datasette's escape_fts."""
+def _query_term(term: str) -> str:
+    """One term or phrase of a query as an FTS5 expression: the phrase, or any of its forms
+    when it has others: every alias of the actor it names (台積電: 台積公司, TSMC) and the
+    other side of the Strait's word for it (晶片: 芯片)."""
+    text = to_simplified(unicodedata.normalize("NFKC", term)).strip()
+    forms = [text]
+    if has_han(text):
+        forms += [f for f in regional_forms(text) if f not in forms]
+    for form in list(forms):
+        forms += [f for f in alias_forms(form) if f not in forms]
+    phrases = list(dict.fromkeys(_phrase(form) for form in forms))
+    if len(phrases) == 1:
+        return phrases[0]
+    return "(" + " OR ".join(phrases) + ")"
+
+
+# What matches nothing and is still a valid MATCH expression (an empty one is an error).
+NOTHING = '""'
+# A term is searchable only with a letter or digit in it: the tokenizer drops the rest.
+_WORDY = re.compile(r"\w")
+
+
+def _terms(query: str) -> list[str]:
+    """The words and "quoted phrases" of a search box (an unpaired quote closed at the end)."""
     query = query or ""
     if query.count('"') % 2:
         query += '"'
@@ -72,8 +95,38 @@ def fts_query(query: str) -> str:
             continue
         inner = bit[1:-1] if len(bit) >= 2 and bit[0] == bit[-1] == '"' else bit
         if inner.strip():
-            terms.append(_query_term(inner))
-    return " ".join(terms)
+            terms.append(inner)
+    return terms
+
+
+def fts_query(query: str) -> str:
+    """An analyst's search box -> an FTS5 MATCH expression: every term must appear; a
+    "quoted phrase" must appear as written. Same splitting as Datasette's escape_fts. Terms
+    without a letter or digit are left out (no document can contain them); a box with
+    nothing else (a lone `"`) gives an expression that matches nothing, never an invalid
+    one. `search_problem` says which and why."""
+    terms = [_query_term(term) for term in _terms(query) if _WORDY.search(term)]
+    if not terms:
+        return NOTHING
+    # FTS5 reads a space between phrases as AND, but not next to a (group): spell it out
+    return (" AND " if any(t.startswith("(") for t in terms) else " ").join(terms)
+
+
+def search_problem(query: str) -> str | None:
+    """Why a search box finds nothing whatever the store holds, in words for the person who
+    typed it; None when it is a search that can match."""
+    terms = _terms(query)
+    if terms and all(_WORDY.search(term) for term in terms):
+        return None
+    shown = (query or "").strip()
+    what = f"“{shown}” has" if shown else "The search box has"
+    if terms and any(_WORDY.search(term) for term in terms):
+        unsearchable = ", ".join(f"“{t}”" for t in terms if not _WORDY.search(t))
+        return (f"{unsearchable} has no letters or digits and was left out of the search "
+                f"(no document can contain it); the other words were searched.")
+    return (f"{what} no words to search for: punctuation and quotes alone are not "
+            f"searched. Type words in English or Chinese (either script); put \"quotes\" "
+            f"around words that must appear together.")
 
 
 def _body(doc: dict) -> str:
@@ -112,7 +165,7 @@ def reindex_all(db: Database, batch: int = 500) -> int:
 def search_ids(db: Database, query: str, limit: int = 50) -> list[str]:
     """Document ids matching `query`, best match first (for the command line and tests)."""
     match = fts_query(query)
-    if not match:
+    if match == NOTHING:
         return []
     return [r["document_id"] for r in db.query(
         f"select s.document_id from {FTS_TABLE} f join {SEARCH_TABLE} s on s.id = f.rowid "

@@ -7,7 +7,8 @@ import json
 
 from sqlite_utils import Database
 
-from .db import utcnow
+from . import revisions
+from .clock import utcnow
 from .events import refresh_for_documents
 
 
@@ -16,12 +17,17 @@ def set_tags(db: Database, document_id: str, tags: list[dict], version: str,
     """Replace a document's tags. `tags` are {"category", "score", "evidence": [{"sentence",
     "match"}], "relevance": "core" | "wider", "relevance_evidence": [{"sentence", "match"}],
     "origin": "classifier" | "analyst"} (relevance and origin may be absent). Returns True
-    when the set of categories changed. The document's event shows the new categories
-    (`refresh_event=False` leaves that to the caller, who refreshes a batch at once)."""
+    when the set of categories changed; a document classified before then gets a new
+    revision (its earlier categories kept, see store/revisions.py). The document's event
+    shows the new categories (`refresh_event=False` leaves that to the caller, who
+    refreshes a batch at once)."""
     now = now or utcnow()
     before = {r["category"] for r in db.query(
         "select category from document_tags where document_id = ?", [document_id])}
+    changed = before != {t["category"] for t in tags}
     with db.atomic():
+        if changed:
+            _keep_revision(db, document_id, now)
         db.execute("delete from document_tags where document_id = ?", [document_id])
         db["document_tags"].insert_all(
             ({"document_id": document_id, "category": t["category"], "score": t["score"],
@@ -37,7 +43,20 @@ def set_tags(db: Database, document_id: str, tags: list[dict], version: str,
             "classifier_version": version})
         if refresh_event:
             refresh_for_documents(db, [document_id])
-    return before != {t["category"] for t in tags}
+    return changed
+
+
+def _keep_revision(db: Database, document_id: str, now: str) -> None:
+    """A re-tagged document (one classified before) keeps its earlier categories as a
+    revision; a first classification is not a change."""
+    stored = next(db.query("select id, revision, content_hash, title, summary, text, "
+                           "published, metadata, categories from documents where id = ? "
+                           "and categories is not null", [document_id]), None)
+    if stored is None:
+        return
+    revisions.record(db.conn, stored, now=now, change="tags")
+    db.execute("update documents set revision = ?, changed_at = ? where id = ?",
+               [stored["revision"] + 1, now, document_id])
 
 
 def tags_for(db: Database, document_ids: list[str]) -> dict[str, list[dict]]:
@@ -71,7 +90,8 @@ def documents_to_classify(db: Database, document_ids: list[str]) -> list[dict]:
         chunk = document_ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
         rows.extend(db.query(
-            "select id, source, lang, title, text, summary, doc_type, metadata, categories "
+            "select id, source, lang, title, text, summary, doc_type, metadata, categories, "
+            "published "
             f"from documents where id in ({marks})", chunk))
     return rows
 

@@ -193,6 +193,47 @@ from digest_marks m
 join documents d on d.id = m.document_id
 """
 
+# READING_V3 with the names of the document's instruments and actors (JSON arrays, facets).
+READING_V4 = READING_V3.replace(
+    "  coalesce(d.categories, '[]') as categories,\n",
+    "  coalesce(d.categories, '[]') as categories,\n"
+    "  coalesce(d.instruments, '[]') as instruments,\n"
+    "  coalesce(d.actors, '[]') as actors,\n")
+
+# The rows of READING_V4, its columns in reading order (what the reading page shows first),
+# with the month of publication (a compact facet: one value per month, not per day) and
+# when chipwatch first saw the document (what "this week" counts, store/week.py).
+READING_V5 = """
+create view reading as
+select
+  d.title,
+  substr(d.published, 1, 10) as date,
+  d.source,
+  d.lang as language,
+  coalesce(d.categories, '[]') as categories,
+  t.relevance,
+  json_extract(t.evidence, '$[0].sentence') as evidence,
+  substr(d.published, 1, 7) as month,
+  d.first_seen,
+  d.url,
+  d.published,
+  coalesce(d.instruments, '[]') as instruments,
+  coalesce(d.actors, '[]') as actors,
+  t.category as top_category,
+  round(t.score, 2) as score,
+  d.doc_type,
+  ed.event_id,
+  ed.role,
+  d.id as document_id,
+  s.id as rowid
+from document_search s
+join documents d on d.id = s.document_id
+left join event_documents ed on ed.document_id = d.id
+left join document_tags t on t.document_id = d.id and t.category = (
+  select t2.category from document_tags t2 where t2.document_id = d.id
+  order by t2.score desc, t2.category limit 1)
+"""
+
 # EVENT_FEED_ENTRIES_V1 read from event_categories (store/counts.py), indexed by category
 # and latest date: a category's feed or this week's events are found by index instead of
 # unpacking every event's categories. The tags of an event's documents are found from the

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from store import open_db
@@ -25,6 +25,7 @@ FILES = ("federalregister_bis_results_2026_trimmed.json",
          "federalregister_documents_2026_cursor_trimmed.json",
          "federalregister_documents_sample.json")
 VERSION = "demo-1"
+STORED = "2026-10-02T12:00:00+00:00"  # when the Federal Register documents were first seen
 
 # document number -> (category, score, the matched words)
 TAGS = {
@@ -103,13 +104,17 @@ def add_runs(db) -> None:
 
 def build(path: Path | str, *, newest: date | None = None, extra: list[dict] | None = None,
           extra_tags: dict | None = None):
-    """Write the demo store at `path`; with `newest`, dates move so the newest is that day."""
+    """Write the demo store at `path`; with `newest`, dates move so the newest is that day.
+    The Federal Register documents were first seen on 2026-10-02, the `extra` ones an hour
+    ago (this week's, as "this week" counts: store/week.py)."""
     db = open_db(path)
     docs = fr_documents()
     if newest is not None:
         docs = shifted(docs, newest)
+    upsert_documents(db, docs, now=STORED)
+    recently = (datetime.now(timezone.utc) - timedelta(hours=1)).replace(microsecond=0)
+    upsert_documents(db, extra or [], now=recently.isoformat())
     docs += extra or []
-    upsert_documents(db, docs, now="2026-10-02T12:00:00+00:00")
     tag_documents(db, docs, {**TAGS, **(extra_tags or {})})
     link_pending(db, now="2026-10-02T12:00:00+00:00")  # events, as the cycle links them
     add_runs(db)

@@ -18,6 +18,7 @@ from typing import get_args, get_origin
 import pytest
 from pydantic import BaseModel
 
+from alerts.settings import KINDS, AlertsConfig
 from crawler.spiders.federal_register import document_from_result
 from store import open_db
 from store.documents import upsert_documents
@@ -33,6 +34,7 @@ pytestmark = pytest.mark.timeout(120)
 REQUIRED = {
     "email": {"smtp_host": '"127.0.0.1"', "from": '"a@example.org"', "to": '["b@example.org"]'},
     "slack": {"webhook_url_env": '"CHIPWATCH_SLACK_URL"'},
+    "webhook": {"url": '"http://127.0.0.1:9/hook"', "secret_env": '"CHIPWATCH_HOOK_SECRET"'},
     "file": {}, "stdout": {},
 }
 
@@ -53,6 +55,10 @@ def _is_list(annotation) -> bool:
 def leaf_keys(model=None, section=()):
     """(section path, key, annotation) for every key a user can write in config.toml."""
     model = model or config_model()
+    if model is AlertsConfig:  # a table per channel: each kind's keys, under its own name
+        for kind in KINDS:
+            yield from leaf_keys(AlertsConfig.kind_model(kind), (*section, kind))
+        return
     for name, info in model.model_fields.items():
         if info.exclude:
             continue  # `origin` is set by chipwatch, never read from the file
@@ -96,7 +102,7 @@ def test_the_walk_covers_every_section():
     sections = {section[:2] for section, _, _ in leaf_keys()}
     assert {("store",), ("crawl",), ("sources", "bis"), ("sources", "trendforce"),
             ("daemon",), ("alerts", "email"), ("alerts", "slack"), ("alerts", "file"),
-            ("alerts", "stdout"), ("classifier",)} <= sections
+            ("alerts", "stdout"), ("alerts", "webhook"), ("classifier",)} <= sections
     assert len(list(leaf_keys())) > 100
 
 
@@ -143,7 +149,7 @@ WRONG_VALUES = [
     ('[alerts.file]\nquiet_hours = "22:00"\n', "[alerts.file] quiet_hours",
      "should be two times, e.g. 22:00-07:00"),
     ('[alerts.file]\ntimezone = "Taipei"\n', "[alerts.file] timezone", "write an IANA name"),
-    ('[alerts.file]\ncategories = ["tariff"]\nurgent = ["alliance"]\n', "[alerts] file",
+    ('[alerts.file]\ncategories = ["tariff"]\nurgent = ["alliance"]\n', "[alerts.file]:",
      "add them there too"),
     ('[alerts.file]\nsources = ["nasa"]\n', "[alerts.file] sources[0]", "'nasa' is not allowed"),
     ('[alerts.email]\nsmtp_host = "h"\nfrom = "a@b"\nto = ["c@d"]\nsmtp_port = 70000\n',
@@ -153,7 +159,7 @@ WRONG_VALUES = [
     ('[alerts.email]\nsmtp_host = "h"\nfrom = "a@b"\nto = []\n', "[alerts.email] to",
      "at least 1 item"),
     ('[alerts.email]\nsmtp_host = "h"\nfrom = "a@b"\nto = ["c@d"]\npassword_env = "PW"\n',
-     "[alerts] email", "set username too"),
+     "[alerts.email]:", "set username too"),
     ('[alerts.email]\nfrom = "a@b"\nto = ["c@d"]\n', "[alerts.email] smtp_host", "field required"),
     ("[alerts.slack]\n", "[alerts.slack] webhook_url_env", "field required"),
     ('[browse]\nurl = "javascript:alert(1)"\n', "[browse] url", "is not an http(s) address"),

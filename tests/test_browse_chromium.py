@@ -151,22 +151,83 @@ def parse(html: str) -> Page:
 
 
 def test_the_reading_page_shows_rows_links_and_facets(server):
-    page = parse(rendered_dom(server, "/chipwatch/reading"))
+    dom = rendered_dom(server, "/chipwatch/reading")
+    page = parse(dom)
     total = len(browse_demo.fr_documents()) + len(browse_demo.synthetic_documents(RECENT))
     assert len(page.rows) == total
-    assert page.links["Revisions to the Entity List"].startswith(
-        "https://www.federalregister.gov/documents/2026/08/24/2026-17231/")
+    # the title opens the document's page; the site's name under it, the source
+    assert page.links["Revisions to the Entity List"] == \
+        "/chipwatch/document?id=federal_register%3A2026-17231"
+    assert ('href="https://www.federalregister.gov/documents/2026/08/24/2026-17231/'
+            'revisions-to-the-entity-list"') in dom
     titles = " ".join(page.facet_titles)
-    for facet in ("categories", "source", "language", "date"):
+    for facet in ("categories", "source", "language", "month"):
         assert facet in titles, titles
     assert "export_control" in page.links and "tariff" in page.links
+    # the table comes first, the facets beside it; no internal column is shown
+    assert dom.index('class="rows-and-columns"') < dom.index('class="facet-results"')
+    headers = re.findall(r'<th class="col-([\w-]+)"', dom)
+    assert headers == ["title", "date", "source", "language", "categories", "relevance",
+                       "evidence"]
+    months = re.findall(r'href="[^"]*month=(\d{4}-\d{2})"', dom)
+    assert months and all(len(m) == 7 for m in months)  # the date facet is by month
     screenshot(server, "/chipwatch/reading", "reading.png")
+
+
+def test_a_category_page_reads_like_a_list(server):
+    dom = rendered_dom(server, "/chipwatch/export_control")
+    page = parse(dom)
+    assert "Custom SQL query" not in dom and "sql-query" not in dom  # no SQL on top
+    headers = re.findall(r'<th class="col-([\w-]+)"', dom)
+    assert headers and not [h for h in headers if h.startswith("atom") or h in ("url",
+                                                                                 "event_id")]
+    drone = page.links["Streamlining Export Controls for Drone Exports"]
+    assert drone.startswith("/chipwatch/event?id=")  # titles are links to the event
+    assert page.links["Atom feed"].endswith("/chipwatch/export_control.atom")
+    screenshot(server, "/chipwatch/export_control", "category.png", height=900)
+    this_week = parse(rendered_dom(server, "/chipwatch/this_week"))
+    assert "Test release: incentives award for a new fab" in this_week.links
+
+
+def test_a_document_page(server):
+    reading = parse(rendered_dom(server, "/chipwatch/reading"))
+    href = reading.links["Revisions to the Entity List"]
+    dom = rendered_dom(server, href)
+    page = parse(dom)
+    assert "<h1" in dom and "Revisions to the Entity List</h1>" in dom
+    assert "Federal Register" in dom and "2026-" in dom
+    # the tag, its score and relevance, its evidence with the words that matched marked
+    assert "export_control" in page.links
+    assert re.search(r"<mark>Entity List</mark>", dom, re.I)
+    assert "relevance <strong>core</strong>" in dom
+    # both footnotes, ready to copy
+    assert "“Revisions to the Entity List,” Federal Register," in dom
+    assert "《Revisions to the Entity List》，美國聯邦公報，" in dom
+    assert dom.count('class="chipwatch-copy"') == 2
+    # its event, and the way back
+    assert page.links["its event"].startswith("/chipwatch/event?id=")
+    for section in ("Tags", "Facts", "Its event", "Editions", "Revisions", "Text"):
+        assert f"<h2>{section}</h2>" in dom, section
+    screenshot(server, href, "document.png", height=1500)
+    missing = chromium(server["tmp"], "--virtual-time-budget=4000", "--dump-dom",
+                       server["url"] + "/chipwatch/document?id=nothing:here")
+    assert "There is no document" in missing.stdout
+
+
+def test_a_bad_search_is_explained(server):
+    for query in ('"', "-"):
+        dom = rendered_dom(server, "/chipwatch/reading?_search=" + quote(query))
+        assert "Invalid SQL" not in dom and "syntax error" not in dom
+        assert "Nothing to search for." in dom and "no words to search for" in dom
+        assert f'value="{query}"' in dom.replace("&quot;", '"')  # what was typed stays
+    screenshot(server, "/chipwatch/reading?_search=" + quote('"'), "bad-search.png",
+               height=700)
 
 
 def test_a_chinese_search_shows_both_scripts(server):
     page = parse(rendered_dom(server, "/chipwatch/reading?_search=" + quote("關稅")))
-    shown = {row[0] for row in page.rows}
-    assert shown == {"测试报告二", "測試報告三"}
+    shown = {text for text, href in page.links.items() if href.startswith("/chipwatch/document")}
+    assert shown == {"测试报告二", "測試報告三"} and len(page.rows) == 2
 
 
 def test_the_timeline_draws_its_charts(server):
@@ -174,6 +235,15 @@ def test_the_timeline_draws_its_charts(server):
     for card in ("card-by-category", "card-by-source"):
         match = re.search(rf'id="{card}".*?(<svg[^>]*class="marks"|<canvas)', html, re.S)
         assert match, f"{card} has no drawn chart"
+    # a real time axis from the first document's week on, the empty weeks between included
+    # (the documents span almost three years in a dozen weeks; an ordinal axis would list
+    # only those weeks)
+    first = min(d["published"] for d in browse_demo.shifted(browse_demo.fr_documents(),
+                                                            date.today() - timedelta(days=30)))
+    first_month = date.fromisoformat(first).strftime("%B %Y")
+    axes = re.findall(r"X-axis titled '[^']*' for a (\w+) scale with values from "
+                      r"(\w+ \d{4}) to (\w+ \d{4})", html)
+    assert axes == [("utc", first_month, axes[0][2])] * 2, axes
     assert "Events per category per week" in html
     assert "export_control" in html  # the legend
     index = parse(rendered_dom(server, "/"))
@@ -195,6 +265,11 @@ def test_the_events_page_and_an_event_page(server):
     event = parse(dom)
     assert [row[1] for row in event.rows] == ["rule", "correction"]  # the role column
     assert any("is a correction of 2026-16628" in " ".join(row) for row in event.rows)
-    for path in ("/2026/08/14/2026-16628/", "/2026/08/28/C1-2026-16628/"):  # titles link
+    for path in ("/2026/08/14/2026-16628/", "/2026/08/28/C1-2026-16628/"):  # its sources
         assert f'href="https://www.federalregister.gov/documents{path}' in dom
+    for doc in ("2026-16628", "C1-2026-16628"):  # titles open the documents' pages
+        assert f'href="/chipwatch/document?id=federal_register%3A{doc}"' in dom
+    # the event's footnotes (its lead document's), ready to copy
+    assert "“Streamlining Export Controls for Drone Exports,” Federal Register," in dom
+    assert "《Streamlining Export Controls for Drone Exports》，美國聯邦公報，" in dom
     screenshot(server, href, "event.png", height=900)

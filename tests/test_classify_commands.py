@@ -43,6 +43,38 @@ def test_classify_adds_labels_scores_and_evidence_in_order(tmp_path):
     assert out[2]["relevance"] == {"tariff": "core"}
 
 
+def test_classify_gives_instruments_amounts_rates_deadlines_and_actors(tmp_path):
+    lines = [
+        {"title": "台積公司宣布有意增加在美投資金額至1650億美元",
+         "text": "台積公司今日宣布有意在美國增加投資一千億美元。"},
+        {"title": "President Trump Announces New 25% Section 232 Tariff on Semiconductors",
+         "text": "Effective January 15, 2026, the United States is levying a 25% tariff on "
+                 "a narrow category of semiconductors. Comments must be received by "
+                 "February 17, 2026.", "published": "2026-01-14"},
+        {"title": "Weekly staff newsletter", "text": "The cafeteria reopens in 2026."},
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines),
+                    encoding="utf-8")
+    done = chipwatch("classify", str(path))
+    assert done.returncode == 0, done.stderr
+    tsmc, tariff, nothing = (json.loads(line) for line in done.stdout.splitlines())
+    assert tsmc["instruments"] == ["us_fab_pledges"]
+    assert tsmc["amounts"] == [
+        {"value": 165000000000, "currency": "USD", "text": "1650億美元"},
+        {"value": 100000000000, "currency": "USD", "text": "一千億美元"}]
+    assert tsmc["actors"] == ["TSMC"]
+    assert tariff["instruments"] == ["section_232"]
+    assert tariff["rates"] == [{"percent": 25, "text": "25%"}]
+    assert tariff["deadlines"] == [
+        {"kind": "effective", "date": "2026-01-15", "text": "Effective January 15, 2026"},
+        {"kind": "comments_close", "date": "2026-02-17",
+         "text": "Comments must be received by February 17, 2026"}]
+    assert tariff["actors"] == []
+    for key in ("instruments", "amounts", "rates", "deadlines", "actors"):
+        assert nothing[key] == [], key
+
+
 def test_classify_reports_bad_lines_by_number_and_goes_on():
     given = "\n".join([
         json.dumps({"title": "Extending the Modification of the Reciprocal Tariff Rates"}),

@@ -6,7 +6,8 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 from store import open_db
-from store.documents import get_document, revisions
+from store.documents import get_document
+from store.revisions import revisions
 from store.runs import get_run
 from tests.conftest import write_config
 from tests.fr_pages import AGENCIES, real_results, two_pages
@@ -81,8 +82,9 @@ def test_changed_abstract_is_recorded_as_a_revision(tmp_path):
     assert (outcome.new, outcome.changed) == (0, 1)
     assert after["text"] == "A corrected abstract." and after["revision"] == 2
     assert after["first_seen"] == before["first_seen"] and after["changed_at"]
-    old = revisions(db, doc_id)
-    assert len(old) == 1 and old[0]["content_hash"] == before["content_hash"]
+    old, current = revisions(db, doc_id)
+    assert old["revision"] == 1 and old["text"] == before["text"] and current["revision"] == 2
+    assert "+A corrected abstract." in current["diff"]["text"]
     assert db["documents"].count == 7
 
 

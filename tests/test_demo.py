@@ -10,7 +10,7 @@ import pytest
 
 from store import open_db
 from tests.conftest import ROOT, chipwatch
-from vocab.sources import source_names
+from vocab.sources import source_names, sources
 
 pytestmark = pytest.mark.timeout(300)
 FIRST_FIVE = ("federal_register", "commerce", "bis", "tsmc", "trendforce")
@@ -195,9 +195,10 @@ def test_the_digest_has_no_story_twice(demo):
         reasons = {r["reason"] for r in db.query("select distinct reason from event_documents")}
     finally:
         db.close()
-    assert {"announcement", "rule", "correction", "edition", "statement", "analysis"} <= roles
+    assert {"announcement", "rule", "correction", "edition", "statement", "analysis",
+            "reaction"} <= roles
     assert {"lead", "same_release", "describes_rule", "names_rule", "correction",
-            "edition"} <= reasons
+            "edition", "reaction"} <= reasons
     where = {doc_id: [i for i, block in enumerate(blocks) if url in block]
              for doc_id, url in urls.items()}
     assert all(len(found) == 1 for found in where.values()), \
@@ -223,3 +224,42 @@ def _stored(ref: str, urls: dict[str, str]) -> str:
         news_id, lang = rest.split(":")
         return f"tsmc:{news_id}" if lang == "en" else f"tsmc:{news_id}:{lang}"
     return ref
+def test_the_demo_digest_has_a_deadlines_section_fed_by_federal_register_fields(demo):
+    db_path, first, _ = demo
+    digest = first.stdout[first.stdout.index("chipwatch digest"):]
+    # The replayed documents are from 2019 to 2026: nothing falls due after today.
+    assert "Deadlines in the next 14 days\n-----------------------------\nNone among" in digest
+    # As on 1 January 2024, the `dates` field of two real Federal Register notices gives two.
+    dated = chipwatch("demo", "--again", "--as-of", "2024-01-01", "--db", str(db_path),
+                      timeout=200)
+    assert dated.returncode == 0, dated.stderr[-3000:] + dated.stdout[-3000:]
+    section = dated.stdout[dated.stdout.index("Deadlines in the next 14 days"):]
+    assert "2024-01-01 (today): takes effect: Publication of 2024 Tariff Rate Quota" in section
+    assert "2024-01-08 (in 7 days): takes effect: Stainless Steel Sheet and Strip" in section
+    db = open_db(db_path)
+    try:
+        origins = {r["origin"] for r in db.query(
+            "select origin from document_deadlines where date like '2024-01-%'")}
+        actors = {r["actor"] for r in db.query("select actor from document_actors")}
+    finally:
+        db.close()
+    assert origins == {"metadata"}  # the Federal Register's own fields
+    assert {"TSMC", "BIS", "Department of Commerce"} <= actors
+
+
+def test_the_demo_links_open_the_real_sites(demo):
+    """The replay is gone once the demo ends: every link points where the replayed page
+    stands on the real site (the registry's origins), after --again too."""
+    db_path, first, again = demo
+    assert again.returncode in (0, 1)
+    origins = {origin.rstrip("/") for entry in sources().values()
+               for origin in entry.sites.values()}
+    db = open_db(db_path)
+    try:
+        urls = [r["url"] for r in db.query("select url from documents")]
+    finally:
+        db.close()
+    assert urls and not [u for u in urls if "127.0.0.1" in u]
+    strays = [u for u in urls if not any(u.startswith(o + "/") for o in origins)]
+    assert not strays, strays[:5]
+    assert "Links point at the sources' real sites" in first.stdout

@@ -91,11 +91,11 @@ def test_a_backfill_becomes_one_bounded_email_with_a_link_to_the_full_list(db):
     finally:
         controller.stop()
     [message] = handler.messages
-    assert len(message.as_bytes()) <= config.alerts.email.max_bytes
+    assert len(message.as_bytes()) <= config.channels()["email"].max_bytes
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     shown = text.count("\n* Rule ")
-    assert shown == config.alerts.email.max_entries == 200
+    assert shown == config.channels()["email"].max_entries == 200
     assert f"{BACKFILL} documents" in message["Subject"]
     assert f"By source: Federal Register {BACKFILL}." in text  # the header counts them all
     notice = f"the 200 most important events are shown; {BACKFILL - 200} more"
@@ -155,7 +155,7 @@ def test_a_backfill_becomes_a_couple_of_slack_posts_each_within_its_bytes(db, mo
         posts = [hit.body for hit in server.requests_for(HOOK)]
     assert delivery.status == "sent", delivery.line()
     assert 1 <= len(posts) <= 3
-    assert all(len(body) <= config.alerts.slack.max_bytes for body in posts)
+    assert all(len(body) <= config.channels()["slack"].max_bytes for body in posts)
     blocks = [b for body in posts for b in json.loads(body)["blocks"] if b["type"] == "section"]
     entries = [b for b in blocks if "federalregister.gov/d/" in b["text"]["text"]]
     assert len(entries) == 50

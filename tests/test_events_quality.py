@@ -26,7 +26,16 @@ def test_link_precision_and_recall_on_the_labelled_pairs(result):
     assert not result.missing  # every labelled document was stored
 
 
+def test_taiwan_s_reactions_join_the_actions_they_answer(result):
+    assert result.reaction >= 8
+    assert result.recall_reactions >= 0.85, result.missed
+    assert result.by_reason["reaction"] >= 5 and result.wrong_by_reason["reaction"] == 0
+
+
 def test_no_hard_case_is_merged_and_arrival_order_does_not_matter(result):
-    assert len(result.hard) >= 12
+    assert len(result.hard) >= 23
+    assert {"a statement fitting two actions equally", "Taiwan's own entity list",
+            "a statement on the same topic answering another action"} <= \
+        {case for _, case, _, _ in result.hard}
     assert [case for _, case, _, merged in result.hard if merged] == []
     assert result.incremental_equals_full

@@ -1,7 +1,17 @@
 """Full-text search in the store: English, and Chinese in either script, inside sentences."""
 
+import pytest
+
 from store.documents import upsert_documents
-from store.search import fts_query, index_text, reindex_all, search_ids
+from store.search import (
+    FTS_TABLE,
+    NOTHING,
+    fts_query,
+    index_text,
+    reindex_all,
+    search_ids,
+    search_problem,
+)
 
 
 def doc(doc_id, title, text, lang="zh-Hant", source="tsmc"):
@@ -35,7 +45,23 @@ def test_queries_become_phrases_of_pairs_in_either_script():
     assert fts_query('"entity list" 關稅') == '"entity list" "关税"'
     assert fts_query("稅") == '"税" *'
     assert fts_query('unbalanced "quote') == '"unbalanced" "quote"'
-    assert fts_query("   ") == ""
+    assert fts_query("tariff -") == '"tariff"'  # no document can contain a lone "-"
+
+
+@pytest.mark.parametrize("query", ['"', '""', "   ", "-", "* ( )", "“"])
+def test_nothing_to_search_for_matches_nothing_and_says_why(db, query):
+    upsert_documents(db, DOCS)
+    assert fts_query(query) == NOTHING
+    assert search_ids(db, query) == []
+    db.execute(f"select count(*) from {FTS_TABLE} where {FTS_TABLE} match ?",
+               [fts_query(query)]).fetchone()  # a valid expression: no error
+    assert "no words to search for" in search_problem(query)
+
+
+def test_a_search_that_can_match_has_no_problem():
+    assert search_problem("關稅") is None and search_problem('"entity list"') is None
+    assert search_problem('unbalanced "quote') is None
+    assert "“-” has no letters or digits" in search_problem("tariff -")
 
 
 def test_two_character_words_are_found_in_both_scripts(db):

@@ -6,7 +6,8 @@ import sqlite3
 import pytest
 
 from store import StoreError, open_db
-from store.documents import get_document, latest_published, revisions, upsert_documents
+from store.documents import get_document, latest_published, upsert_documents
+from store.revisions import revisions
 from store.runs import finish_run, get_run, start_run
 
 
@@ -56,8 +57,11 @@ def test_a_real_change_is_recorded_and_first_seen_survives(db_path):
     assert row["text"] == "Amended abstract." and row["revision"] == 2
     assert row["first_seen"] == "2026-10-01T00:00:00+00:00"
     assert row["changed_at"] == "2026-10-03T00:00:00+00:00"
-    [old] = revisions(db, "federal_register:2026-00001")
-    assert old["text"] == "Abstract." and old["revision"] == 1
+    old, current = revisions(db, "federal_register:2026-00001")
+    assert old["text"] == "Abstract." and old["revision"] == 1 and old["change"] == "content"
+    assert current["current"] and current["revision"] == 2
+    assert current["diff"]["fields"] == ["text"]
+    assert current["diff"]["text"] == ["-Abstract.", "+Amended abstract."]
 
 
 def test_a_failing_batch_leaves_nothing_half_written(db_path):

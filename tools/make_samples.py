@@ -1,4 +1,5 @@
-"""Render docs/digest-sample.{html,txt} and docs/slack-sample.json from real documents.
+"""Render docs/digest-sample.{html,txt}, docs/slack-sample.json and docs/webhook-sample.json
+(with its first event in docs/webhook.md) from real documents.
 
 Reads the US government items (public domain) of ../shared/eval/dev.jsonl published since
 2024, and BIS's release of 17 October 2023 with the three rules it announced, stores them in
@@ -13,8 +14,10 @@ Slack channels would: the release comes back as an update, with its rules.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from alerts.html import render_html
 from alerts.service import build, make
 from alerts.slack import render_slack
 from alerts.text import render_text
+from alerts.webhook import render_body
 from store import open_db
 from store import runs as run_store
 from store.documents import upsert_documents
@@ -86,9 +90,25 @@ def main() -> int:
     messages = render_slack(digest)
     (DOCS / "slack-sample.json").write_text(
         json.dumps(messages, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    body = json.loads(render_body("partners:daily:2026-03-02",
+                                  replace(digest, channel="partners"),
+                                  browse_url=config.browse_url))
+    (DOCS / "webhook-sample.json").write_text(
+        json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _excerpt_into(DOCS / "webhook.md", body)
     print(f"{len(digest.entries)} entries; {digest.summary()}; Slack: {len(messages)} "
           f"messages of {[len(m['blocks']) for m in messages]} blocks")
     return 0
+
+
+def _excerpt_into(page: Path, body: dict) -> None:
+    """The sample body with its first event only, between the page's sample markers."""
+    shown = {**body, "events": body["events"][:1]}
+    block = ("<!-- sample: tools/make_samples.py -->\n```json\n"
+             + json.dumps(shown, ensure_ascii=False, indent=1) + "\n```\n<!-- /sample -->")
+    text = page.read_text(encoding="utf-8")
+    page.write_text(re.sub(r"<!-- sample: tools/make_samples.py -->.*?<!-- /sample -->",
+                           lambda _: block, text, flags=re.S), encoding="utf-8")
 
 
 if __name__ == "__main__":

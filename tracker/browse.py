@@ -6,7 +6,7 @@ import asyncio
 import ipaddress
 from pathlib import Path
 
-from store import open_db
+from store import StoreError, open_db
 from store.browse import DATABASE_NAME, load_metadata
 from tracker.classify.defaults import DEFAULT_RULES
 from vocab.categories import Categories, read_categories
@@ -27,16 +27,24 @@ def register_plugin() -> None:
         pm.register(facets, name=SCALE_PLUGIN_NAME)
 
 
-def make_datasette(db_path: str | Path, categories: Categories | None = None):
+def make_datasette(db_path: str | Path, categories: Categories | None = None, *,
+                   replica: bool = False):
     """A Datasette serving the store at `db_path` (migrated first) as /chipwatch, in mutable
     mode so documents written by the daemon appear at once; `categories` are those of the
     rules file in use (default: the shipped rules). Reads go through read-only connections;
-    no canned query writes and no write plugin is installed."""
+    no canned query writes and no write plugin is installed. A `replica` (a copy restored
+    from Litestream) is served as it is: immutable, never migrated or written, no WAL files
+    beside it, so several readers can share it and a newer copy can replace it."""
     from datasette.app import Datasette
     from datasette.database import Database as DatasetteDatabase
 
     db_path = Path(db_path)
-    open_db(db_path).close()  # creates and migrates: search table, views and outbox exist
+    if replica:
+        if not db_path.is_file():
+            raise StoreError(f"{db_path}: no replica here; restore one first (litestream "
+                             f"restore -o {db_path} REPLICA_URL)")
+    else:
+        open_db(db_path).close()  # creates and migrates: search table, views and outbox exist
     metadata = load_metadata(categories or read_categories(DEFAULT_RULES))
     register_plugin()
     # No suggested facets: Datasette would run one query per column over every match of a
@@ -46,7 +54,7 @@ def make_datasette(db_path: str | Path, categories: Categories | None = None):
     ds = Datasette([], metadata=metadata, settings={"default_page_size": 50,
                                                     "suggest_facets": False,
                                                     "facet_time_limit_ms": 100})
-    ds.add_database(DatasetteDatabase(ds, path=str(db_path), is_mutable=True),
+    ds.add_database(DatasetteDatabase(ds, path=str(db_path), is_mutable=not replica),
                     name=DATABASE_NAME)
     if "_memory" in ds.databases:  # Datasette adds it when started without files
         ds.remove_database("_memory")
@@ -63,10 +71,10 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001,
-          categories: Categories | None = None) -> None:
+          categories: Categories | None = None, *, replica: bool = False) -> None:
     import uvicorn
 
-    ds = make_datasette(db_path, categories)
+    ds = make_datasette(db_path, categories, replica=replica)
     asyncio.run(ds.invoke_startup())
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on",
                 workers=1)

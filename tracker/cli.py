@@ -18,7 +18,8 @@ from tracker.commands.common import UsageError
 from vocab.errors import ConfigError
 
 COMMANDS = ["run", "crawl", "backfill", "capture", "classify", "reclassify", "digest", "outbox",
-            "daemon", "status", "browse", "demo", "events", "tags", "corrections"]
+            "daemon", "status", "browse", "demo", "events", "tags", "corrections", "scrapyd",
+            "cite"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -26,7 +26,14 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
-from alerts.settings import AlertsConfig, ChannelBase, EmailChannel, FileChannel
+from alerts.settings import (
+    KINDS,
+    AlertsConfig,
+    ChannelBase,
+    EmailChannel,
+    FileChannel,
+    WebhookChannel,
+)
 from crawler.options import CrawlSettings, options_class, registry_defaults
 from tracker.classify.defaults import DEFAULT_RULES
 from tracker.configfile import (
@@ -179,14 +186,16 @@ class Config(_Section):
     def channel(self, name: str) -> ChannelBase:
         channels = self.channels(enabled_only=False)
         if name not in channels:
-            known = AlertsConfig.model_fields
-            hint = _did_you_mean(name, known) if name not in known else ""
+            hint = _did_you_mean(name, [*channels, *KINDS])
             raise ConfigError(
                 f"no alert channel '{name}'{hint}; configured channels are: "
-                f"{', '.join(channels)} (add an [alerts.{name}] table to config.toml)"
-                if name in known else
-                f"unknown alert channel '{name}'{hint}; channels are: {', '.join(known)}")
+                f"{', '.join(channels)} (add an [alerts.{name}] table to config.toml"
+                f"{'' if name in KINDS else ', with its kind'})")
         return channels[name]
+
+    def channels_of_kind(self, kind: str) -> list[str]:
+        """The names of the enabled channels of one kind ("stdout", "email"...)."""
+        return [name for name, channel in self.channels().items() if channel.kind == kind]
 
     def source(self, name: str) -> SourceSchedule:
         names = type(self.sources).model_fields
@@ -283,7 +292,8 @@ def _categories_for(raw: dict, origin: Path) -> Categories:
 
 
 def _resolved(config: Config) -> Config:
-    """Channel paths taken from the file's directory, secrets read from the environment."""
+    """Channel paths taken from the file's directory, secrets (alert channels', Scrapyd's
+    password) read from the environment."""
     update = {}
     for name, channel in config.alerts.channels().items():  # the defaults when none is given
         if isinstance(channel, FileChannel):
@@ -292,8 +302,12 @@ def _resolved(config: Config) -> Config:
             channel = channel.model_copy(update={"ca_file": config.resolve(channel.ca_file)})
         if hasattr(channel, "with_secret"):
             channel = channel.with_secret(secret(channel.secret_env))
+        if isinstance(channel, WebhookChannel) and channel.url_env:
+            channel = channel.with_url(secret(channel.url_env))
         update[name] = channel
-    return config.model_copy(update={"alerts": config.alerts.model_copy(update=update)})
+    crawl = config.crawl.with_scrapyd_password(secret(config.crawl.scrapyd_password_env))
+    return config.model_copy(update={"alerts": AlertsConfig.model_construct(root=update),
+                                     "crawl": crawl})
 
 
 def secret(env_name: str | None) -> str | None:
@@ -326,7 +340,15 @@ def _describe(exc: ValidationError, origin: Path, model: type[BaseModel]) -> str
     lines = [f"{origin}: invalid configuration"]
     for err in exc.errors():
         loc = [str(part) for part in err["loc"]]
-        lines.append(f"  {_key(loc)}: {_reason(err, loc, model)}")
+        kind = None
+        if len(loc) >= 3 and loc[0] == "alerts" and loc[2] in KINDS:
+            kind = loc[2]
+            loc = loc[:2] + loc[3:]  # the channel's kind is not a key of the file
+        reason = _reason(err, loc, model, kind)
+        if reason.startswith("[alerts."):  # said by the [alerts] table itself, key and all
+            lines.append(f"  {reason}")
+            continue
+        lines.append(f"  {_key(loc)}: {reason}")
     return "\n".join(lines)
 
 
@@ -340,18 +362,25 @@ def _key(loc: list[str]) -> str:
             parts.append(part)
     if len(parts) <= 1:
         return (parts[0] if parts else "(top level)") + index
+    if len(parts) == 2 and parts[0] == "alerts":  # a whole channel
+        return f"[alerts.{parts[1]}]" + index
     return f"[{'.'.join(parts[:-1])}] {parts[-1]}{index}"
 
 
-def _reason(err: dict, loc: list[str], model: type[BaseModel]) -> str:
+def _reason(err: dict, loc: list[str], model: type[BaseModel],
+            channel_kind: str | None = None) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
-        section = _model_at(model, loc[:-1])
+        section = (AlertsConfig.kind_model(channel_kind) if channel_kind
+                   else _model_at(model, loc[:-1]))
         keys = [f.alias or n for n, f in section.model_fields.items()] if section else []
         hint = _did_you_mean(loc[-1], keys)
         return f"unknown key{hint}"
     if kind == "value_error":
         return str(err["ctx"]["error"])
+    if kind == "union_tag_invalid":
+        return (f"[alerts.{loc[-1]}] kind: '{err['ctx']['tag']}' is not a kind of channel; "
+                f"choose one of {list(KINDS)}")
     if kind == "literal_error":
         return f"'{err['input']}' is not allowed; choose one of {err['ctx']['expected']}"
     got = err.get("input")
@@ -360,6 +389,8 @@ def _reason(err: dict, loc: list[str], model: type[BaseModel]) -> str:
 
 
 def _model_at(model: type[BaseModel], loc: list[str]) -> type[BaseModel] | None:
+    if len(loc) == 2 and loc[0] == "alerts":  # a channel: its model is its kind's
+        return None
     for part in loc:
         field = model.model_fields.get(part)
         annotation = getattr(field, "annotation", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -31,23 +32,41 @@ _running_lock = threading.Lock()
 # closes; a crawl being interrupted gets this long, then SIGKILL.
 KILL_AFTER = 5.0
 
+# Crawls running elsewhere (a backend's jobs on other machines): each has `cancel(at_once)`.
+_elsewhere: set = set()
+
 
 def stop_all_crawls(*, at_once: bool = False, kill_after: float = KILL_AFTER) -> int:
     """Interrupt every running crawl: SIGTERM lets Scrapy close and write its stats; any
     child still running `kill_after` seconds later (or at once) gets SIGKILL. Returns within
-    about `kill_after` seconds; each run is recorded as interrupted."""
+    about `kill_after` seconds; each run is recorded as interrupted. Crawls running elsewhere
+    are cancelled the same way."""
     with _running_lock:
         children = list(_running)
+        remote = list(_elsewhere)
         _interrupted.update(child.pid for child in children)
     for child in children:
         _signal(child, signal.SIGKILL if at_once else signal.SIGTERM)
+    cancelled = sum(crawls.cancel(at_once=at_once) for crawls in remote)
     deadline = time.monotonic() + (0 if at_once else kill_after)
     while time.monotonic() < deadline and any(c.poll() is None for c in children):
         time.sleep(0.1)
     for child in children:
         if child.poll() is None:
             _signal(child, signal.SIGKILL)
-    return len(children)
+    return len(children) + cancelled
+
+
+@contextlib.contextmanager
+def running_elsewhere(crawls):
+    """While a backend's crawls run, `stop_all_crawls` can reach them."""
+    with _running_lock:
+        _elsewhere.add(crawls)
+    try:
+        yield crawls
+    finally:
+        with _running_lock:
+            _elsewhere.discard(crawls)
 
 
 def _signal(child: subprocess.Popen, sig: int) -> None:
@@ -107,10 +126,15 @@ def run_crawl(spec: dict, *, timeout: float,
 
 
 def run_crawls(specs: list[dict], *, timeout: float,
-               on_log: Callable[[str], None] | None = None) -> list[CrawlResult]:
+               on_log: Callable[[str], None] | None = None,
+               backend=None) -> list[CrawlResult]:
     """Several sources' crawls at once, in one child process (`python -m crawler.run`): one
     Scrapy start-up for all of them, each source with its own crawler, politeness, stats and
-    time limit. Results come back in the order of `specs`; never raises for a failing site."""
+    time limit. Results come back in the order of `specs`; never raises for a failing site.
+    A `backend` (tracker/scrapyd_crawls.py) runs them elsewhere instead, with the same
+    contract."""
+    if backend is not None:
+        return backend.run(specs, timeout=timeout, on_log=on_log)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="chipwatch-crawl-") as tmp:
         directories = []

@@ -1,5 +1,5 @@
-"""One cycle: crawl each enabled source in a child process, store what came back, record
-the run. The tracker is the only place where crawler and store meet."""
+"""One cycle: crawl each enabled source (in a child process, or as Scrapyd jobs), store what
+came back, record the run. The tracker is the only place where crawler and store meet."""
 
 from __future__ import annotations
 
@@ -104,7 +104,8 @@ def crawl_sources(config: Config, db: Database, sources: list[str], *,
                                 max_pages=max_pages,
                                 known=doc_store.known_documents(db, source)))
     try:
-        results = run_crawls(specs, timeout=config.crawl.crawl_timeout, on_log=on_log)
+        results = run_crawls(specs, timeout=config.crawl.crawl_timeout, on_log=on_log,
+                             backend=crawl_backend(config))
     except BaseException:
         for run_id in runs:
             run_store.finish_run(db, run_id, status="interrupted",
@@ -121,6 +122,16 @@ def crawl_sources(config: Config, db: Database, sources: list[str], *,
     for outcome in outcomes:
         outcome.linked = linked
     return outcomes
+
+
+def crawl_backend(config: Config):
+    """Where crawls run: None for a child process here ([crawl] backend = "local"), else the
+    configured Scrapyd servers."""
+    if config.crawl.backend == "scrapyd":
+        from tracker.scrapyd_crawls import ScrapydBackend
+
+        return ScrapydBackend(config.crawl)
+    return None
 
 
 def store_result(db: Database, run_id: int, result: CrawlResult) -> SourceOutcome:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from sqlite_utils import Database
 
 from store import health as health_store
+from store.week import week_ago
 from tracker.config import Config
 
 ALARMING = {"broken", "stale"}
@@ -49,7 +50,7 @@ def _parse(ts: str | None) -> datetime | None:
 
 def assess(config: Config, db: Database, source: str, now: datetime) -> Health:
     options = config.source(source)
-    facts = health_store.source_facts(db, source, (now - timedelta(days=7)).isoformat())
+    facts = health_store.source_facts(db, source, week_ago(now))
     if not options.enabled:
         return Health(source, "disabled", "disabled in the configuration", facts)
     last = facts["last_finished"]

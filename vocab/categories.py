@@ -1,9 +1,10 @@
-"""The categories a rules file declares, with their display names, in the file's order.
+"""The categories a rules file declares, with their display names, in the file's order, and
+the instruments it declares under them.
 
 The classifier compiles a rules file in full (tracker/classify/rules.py); everything else
-(configuration validation, digests, Datasette) needs only which categories exist, what they
-are called and in which order they come, and reads that here from the same file. A category
-is a `[categories.NAME]` table; its optional display keys:
+(configuration validation, digests, Datasette) needs only which categories and instruments
+exist, what they are called and in which order they come, and reads that here from the same
+file. A category is a `[categories.NAME]` table; its optional display keys:
 
     title = "Export controls"          how headings and pages name it
     title_zh = "出口管制"                its Chinese name
@@ -11,6 +12,9 @@ is a `[categories.NAME]` table; its optional display keys:
     plural = "export controls"         ... and "3 export controls"
 
 The order of the tables in the file is the order of importance in digests.
+
+An instrument is an `[instruments.NAME]` table: the category it belongs to (`category`, which
+must be declared), and `title` and `title_zh` like a category's.
 """
 
 from __future__ import annotations
@@ -44,10 +48,23 @@ NONE = Category(UNTAGGED, "Other documents", "其他文件", "other document", "
 
 
 @dataclass(frozen=True)
+class Instrument:
+    """A named instrument of policy under one category (the Entity List, Section 232...)."""
+
+    name: str
+    category: str
+    title: str
+    title_zh: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Categories:
-    """The categories of one rules file, most important first."""
+    """The categories of one rules file, most important first, and their instruments in the
+    file's order."""
 
     items: tuple[Category, ...]
+    instruments: tuple[Instrument, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -67,6 +84,22 @@ class Categories:
 
     def title(self, name: str) -> str:
         return self.get(name).title
+
+    @property
+    def instrument_names(self) -> list[str]:
+        return [i.name for i in self.instruments]
+
+    def instrument(self, name: str) -> Instrument:
+        """An instrument by name; a name no longer declared gets a plain title."""
+        for instrument in self.instruments:
+            if instrument.name == name:
+                return instrument
+        words = name.replace("_", " ")
+        title = words[:1].upper() + words[1:]
+        return Instrument(name, "", title, title)
+
+    def instruments_of(self, category: str) -> list[Instrument]:
+        return [i for i in self.instruments if i.category == category]
 
 
 def _plain(name: str, table: dict | None = None) -> Category:
@@ -115,4 +148,37 @@ def _read(path: Path, stamp: int) -> Categories:
                 raise ConfigError(f"{path}: [categories.{name}] {key} must be a non-empty "
                                   f"string")
         items.append(_plain(name, table))
-    return Categories(tuple(items))
+    names = {c.name for c in items}
+    return Categories(tuple(items), _instruments(path, data.get("instruments"), names))
+
+
+def _instruments(path: Path, tables, categories: set[str]) -> tuple[Instrument, ...]:
+    if tables is None:
+        return ()
+    if not isinstance(tables, dict):
+        raise ConfigError(f"{path}: instruments must be tables: [instruments.NAME]")
+    found = []
+    for name, table in tables.items():
+        where = f"{path}: [instruments.{name}]"
+        if not NAME.match(name) or name == UNTAGGED:
+            raise ConfigError(f"{where}: an instrument name is lower-case letters, digits and "
+                              f"_, and not '{UNTAGGED}'")
+        if name in categories:
+            raise ConfigError(f"{where}: '{name}' is already a category; give the instrument "
+                              f"a name of its own")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: instruments.{name} must be a table")
+        category = table.get("category")
+        if category not in categories:
+            raise ConfigError(f"{where}: category must be one of the categories of the file "
+                              f"({', '.join(sorted(categories))}), got {category!r}")
+        for key in ("title", "title_zh"):
+            if key in table and not (isinstance(table[key], str) and table[key].strip()):
+                raise ConfigError(f"{where}: {key} must be a non-empty string")
+        words = name.replace("_", " ")
+        title = table.get("title") or words[:1].upper() + words[1:]
+        found.append(Instrument(name=name, category=category, title=title,
+                                title_zh=table.get("title_zh") or title,
+                                description=" ".join(str(table.get("description") or "")
+                                                     .split())))
+    return tuple(found)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .languages import is_chinese, language_name
-from .sources import sources
+from .sources import GOVERNMENTS, government_of, sources
 
 # role -> (what it is, what a digest update says when a document of this role arrives)
 ROLES: dict[str, tuple[str, str]] = {
@@ -25,8 +25,7 @@ ROLES: dict[str, tuple[str, str]] = {
     "correction": ("a correction of another document of the event", "correction published"),
     "statement": ("a company's or a government's own statement", "statement"),
     "analysis": ("an analyst firm's release", "analysis"),
-    "reaction": ("a statement answering the action (reserved for the Taiwan sources)",
-                 "reaction"),
+    "reaction": ("a Taiwan-government statement answering the US action", "response"),
     "edition": ("the same story in another language", "edition"),
     "document": ("a document of a source with no declared role", "document"),
 }
@@ -47,7 +46,9 @@ REASONS: dict[str, str] = {
     "names_rule": "quotes the title of the rule it announces",
     "describes_rule": "describes the rule it announces (every word of its title, or the "
                       "number of Entity List additions)",
-    "reaction": "names the action it answers (reserved for the Taiwan sources)",
+    "reaction": "a Taiwan-government statement answering the action: published from a day "
+                "before it to a week after, naming it, its measure (Section 232, Entity "
+                "List...) or sharing an instrument with it",
     "analyst_merge": "placed here by an analyst's merge",
     "analyst_split": "split off by an analyst",
 }
@@ -90,12 +91,20 @@ def base_role(source: str, doc_type: str | None, text: str | None = None) -> str
     return source_role(source)
 
 
-def update_phrase(role: str, lang: str = "en") -> str:
+def update_phrase(role: str, lang: str = "en", source: str = "") -> str:
     """What a digest says of a new document of an event already sent: 'rule published',
-    'Traditional Chinese edition'."""
+    'Traditional Chinese edition', "Taiwan's response"."""
     if role == "edition":
         return f"{language_name(lang)} edition"
+    if role == "reaction" and source:
+        return response_label(source)
     return ROLES.get(role, ROLES["document"])[1]
+
+
+def response_label(source: str) -> str:
+    """How a digest marks a reaction of this source: "Taiwan's response"."""
+    country = GOVERNMENTS.get(government_of(source), "")
+    return f"{country}'s response" if country else "response"
 
 
 def short_label(source: str, lang: str, external_id: str = "") -> str:

@@ -22,9 +22,16 @@ KEYS = {"title", "spider", "languages", "timezone", "sites", "editions", "every"
 # Keys a source may leave out, and what it then gets (see sources.toml): whether it is crawled
 # unless the configuration says otherwise; how a declared source reads each edition (its feed
 # or listing, item ids, article pages; crawler/declared.py gives these tables their meaning);
-# how a compact list names it; the role its documents play in an event.
-OPTIONAL_KEYS = {"enabled": True, "read": {}, "short": None, "role": "document"}
+# how a compact list names it; the role its documents play in an event; whose government
+# speaks through it (a Taiwan-government statement may answer a US action: see
+# tracker/events/reactions.py); how footnotes name it as an outlet, per citation language
+# (vocab/citations.py).
+OPTIONAL_KEYS = {"enabled": True, "read": {}, "short": None, "role": "document",
+                 "government": "", "cite": {}}
+CITATION_LANGUAGES = ("en", "zh")
 ROLES = ("announcement", "publication", "statement", "analysis", "reaction", "document")
+# government code -> how a digest names it ("Taiwan's response")
+GOVERNMENTS = {"US": "the United States", "TW": "Taiwan"}
 
 
 @dataclass(frozen=True)
@@ -44,10 +51,16 @@ class Source:
     read: dict = field(default_factory=dict)  # language -> how that edition is read
     short: str = ""  # how a compact list names it ("BIS"); the title when not given
     role: str = "document"  # the role its documents play in an event (vocab/events.py)
+    government: str = ""  # "US", "TW": the government it speaks for ("" for others)
+    cite: dict = field(default_factory=dict)  # "en"/"zh" -> the outlet's name in footnotes
 
     @property
     def base_url(self) -> str:
         return self.sites["base_url"]
+
+    def outlet(self, language: str) -> str:
+        """How a footnote in `language` ("en" or "zh") names this source."""
+        return self.cite.get(language) or self.title
 
     @property
     def zone(self) -> ZoneInfo:
@@ -71,6 +84,12 @@ def get_source(name: str) -> Source:
     except KeyError:
         raise KeyError(f"unknown source '{name}'; sources are: "
                        f"{', '.join(sources())}") from None
+
+
+def government_of(name: str) -> str:
+    """The government a source speaks for ("US", "TW"), or ""."""
+    found = sources().get(name)
+    return found.government if found else ""
 
 
 def source_title(name: str) -> str:
@@ -104,6 +123,14 @@ def _source(name: str, table: dict) -> Source:
     role = table.get("role", OPTIONAL_KEYS["role"])
     if role not in ROLES:
         raise ConfigError(f"{where}: role must be one of {list(ROLES)}")
+    government = table.get("government", OPTIONAL_KEYS["government"])
+    if government and government not in GOVERNMENTS:
+        raise ConfigError(f"{where}: government must be one of {list(GOVERNMENTS)} or left out")
+    cite = table.get("cite", OPTIONAL_KEYS["cite"])
+    if not isinstance(cite, dict) or set(cite) - set(CITATION_LANGUAGES) or \
+            not all(isinstance(v, str) and v.strip() for v in cite.values()):
+        raise ConfigError(f"{where}: cite must be a table of outlet names, keys of "
+                          f"{list(CITATION_LANGUAGES)}")
     return Source(name=name, title=table["title"], spider=table["spider"],
                   languages=languages, timezone=table["timezone"], sites=dict(table["sites"]),
                   editions=table["editions"], every=table["every"],
@@ -111,4 +138,5 @@ def _source(name: str, table: dict) -> Source:
                   max_pages=int(table["max_pages"]),
                   first_run_days=int(table["first_run_days"]),
                   enabled=table.get("enabled", OPTIONAL_KEYS["enabled"]), read=dict(read),
-                  short=table.get("short") or table["title"], role=role)
+                  short=table.get("short") or table["title"], role=role,
+                  government=government, cite=dict(cite))

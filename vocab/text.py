@@ -62,10 +62,20 @@ def clean_lines(value: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# The full-width forms Chinese text is full of, replaced directly (each is its NFKC form).
+_COMMON_WIDE = {"\uff0c": ",", "\uff1a": ":", "\uff1b": ";", "\uff08": "(", "\uff09": ")",
+                "\uff01": "!", "\uff1f": "?", "\uff05": "%"}
+
+
 def fold_width(value: str) -> str:
     """Full-width Latin letters, digits and punctuation to their plain forms (NFKC on those
     only: NFKC over whole Chinese texts is slow and changes more than matching needs)."""
-    if value.isascii() or not _WIDE.search(value):
+    if value.isascii():
+        return value
+    for wide, plain in _COMMON_WIDE.items():  # one pass each instead of a call per comma
+        if wide in value:
+            value = value.replace(wide, plain)
+    if not _WIDE.search(value):
         return value
     return _WIDE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), value)
 

@@ -3,8 +3,9 @@ the timeline) and a small plugin (bilingual search, titles as links). The Datase
 is put together by `tracker.browse`.
 
 `metadata.yml` holds what is the same for every store; what derives from the vocabulary is
-filled in here: one canned query (and Atom feed) per category of the rules file in use, and the
-names of sources and categories in descriptions.
+filled in here: one canned query (and Atom feed) per category of the rules file in use, the
+names of sources, categories and instruments in descriptions, and the query for amounts over
+time for an actor (store/facts.py, which asks the same).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from importlib import resources
 
 import yaml
 
+from store.facts import AMOUNTS_NAMING
+from store.week import WEEK_AGO_SQL
 from vocab.categories import Categories
 from vocab.sources import sources
 
@@ -53,12 +56,16 @@ def load_metadata(categories: Categories) -> dict:
                             + (f": {category.description}" if category.description else "")
                             + " Also an Atom feed."),
             "sql": CATEGORY_QUERY.format(literal=_sql_string(category.name)),
+            "hide_sql": True,
         }
     words = {
         "{category_links}": "".join(
             f' · <a href="/{DATABASE_NAME}/{c.name}">{escape(c.title.lower())}</a>'
             for c in categories.items),
         "{category_names}": ", ".join(categories.names),
+        "{instrument_names}": ", ".join(f"{i.name} ({i.title})" for i in categories.instruments),
+        "{actor_amounts}": AMOUNTS_NAMING,
+        "{week_ago}": WEEK_AGO_SQL,
         "{source_names}": ", ".join(sources()),
         "{source_titles}": ", ".join(entry.title for entry in sources().values()),
     }

@@ -28,7 +28,7 @@ from datasette.filters import FilterArguments
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
 from store.counts import FACET_SOURCES, FACET_VALUES, ROW_COUNT
-from store.search import FTS_TABLE, fts_query
+from store.search import FTS_TABLE
 
 TYPE = "counted"
 SAMPLE = 1000  # rows a facet of a filtered page is counted over, at most
@@ -38,7 +38,7 @@ LARGE_VIEWS = ("reading", "event_reading", "documents")  # big enough to need al
 SEARCHED = {"reading": FTS_TABLE}  # view -> the FTS5 table its rowid is matched against
 # Large views -> the columns they may be sorted by: those an index orders (sorting a million
 # rows by any other column runs into Datasette's time limit).
-SORTABLE = {"reading": ["published"], "event_reading": ["latest"],
+SORTABLE = {"reading": ["published", "first_seen"], "event_reading": ["latest"],
             "documents": ["published", "first_seen"]}
 
 # How a facet's values are selected on a filtered page, by kind, over the rows `s`.
@@ -72,9 +72,10 @@ def for_scale(tables: dict) -> None:
 
 def search_clause(table: str, search: str) -> FilterArguments | None:
     """The reading view's ?_search=: the most recently stored matches, at most
-    SEARCH_LIMIT of them. None when there is nothing to search for (only quotes or spaces)."""
+    SEARCH_LIMIT of them (a box with nothing to search for matches nothing, and the page
+    says why: store.search.search_problem)."""
     fts = SEARCHED.get(table)
-    if fts is None or not fts_query(search):
+    if fts is None:
         return None
     where = (f"rowid in (select rowid from {escape_sqlite(fts)} where {escape_sqlite(fts)} "
              f"match escape_fts(:search) order by rowid desc limit {SEARCH_LIMIT})")
@@ -94,7 +95,7 @@ def needs_nocount(path: str, query_string: str) -> bool:
     pairs = parse_qsl(query_string, keep_blank_values=True)
     if any(key == "_nocount" for key, _ in pairs):
         return False
-    searched = name in SEARCHED and fts_query(dict(pairs).get("_search", ""))
+    searched = name in SEARCHED and any(key == "_search" for key, _ in pairs)
     filtered = any(not (key.startswith("_") and "__" not in key) for key, _ in pairs)
     return not searched or filtered
 
@@ -211,8 +212,9 @@ def register_facet_classes():
 def filters_from_request(request, database, table, datasette):
     if table not in SEARCHED:
         return None
-    found = search_clause(table, request.args.get("_search") or "")
-    return found or FilterArguments([], {}, [], {"supports_search": True})
+    if "_search" not in request.args:
+        return FilterArguments([], {}, [], {"supports_search": True})
+    return search_clause(table, request.args.get("_search"))
 
 
 @hookimpl
@@ -234,7 +236,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     if view_name != "table" or table not in LARGE_VIEWS or request is None:
         return {}
     filtered = any(not (key.startswith("_") and "__" not in key) for key in request.args)
-    if filtered or fts_query(request.args.get("_search") or ""):
+    if filtered or "_search" in request.args:
         return {}
 
     async def count():

@@ -13,7 +13,8 @@ from .defaults import DEFAULT_RULES
 
 _EXPORTS = {
     "CORE": "engine", "ENGINE_VERSION": "engine", "WIDER": "engine", "Classifier": "engine",
-    "Result": "engine", "Tag": "engine", "RuleBook": "rules", "load_rules": "rules",
+    "InstrumentTag": "engine", "Result": "engine", "Tag": "engine", "RuleBook": "rules",
+    "load_rules": "loading",
 }
 
 __all__ = ["DEFAULT_RULES", "build_classifier", *_EXPORTS]
@@ -32,7 +33,7 @@ def build_classifier(config=None, rules_path=None):
     directory for the next start."""
     from .cache import user_cache_dir
     from .engine import Classifier
-    from .rules import load_rules
+    from .loading import load_rules
 
     settings = getattr(config, "classifier_settings", config)
     path = rules_path or (settings.rules_path if settings is not None else None)

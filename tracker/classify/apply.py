@@ -1,20 +1,22 @@
 """Tagging stored documents: the classifier meets the store here (the cycle tags what it
-just stored; `chipwatch reclassify` re-tags everything after the rules change). An analyst's
-tag corrections (`chipwatch tags`) are applied over what the rules say, every time."""
+just stored; `chipwatch reclassify` re-tags everything after the rules change). A document's
+tags and facts (instruments, amounts, rates, deadlines, actors) are written together; an
+analyst's tag corrections (`chipwatch tags`) are applied over what the rules say, every time."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Callable
 
 from sqlite_utils import Database
 
 from store import corrections as correction_store
 from store import events as event_store
+from store import facts as fact_store
 from store import tags as tag_store
 
-from .engine import Classifier
+from .engine import Classifier, Result
 
 BATCH = 500
 
@@ -48,6 +50,8 @@ def tag_documents(db: Database, classifier: Classifier, document_ids: list[str],
                                       overrides.get(row["id"], []), classifier.min_score)
                 tag_store.set_tags(db, row["id"], tags, classifier.version,
                                    refresh_event=False)
+                fact_store.set_facts(db, row["id"], [t.as_dict() for t in result.instruments],
+                                     stored_facts(result), classifier.version)
                 after = {t["category"] for t in tags}
                 report.documents += 1
                 report.changed += before != after
@@ -74,3 +78,18 @@ def with_overrides(tags: list[dict], overrides: list[dict], score: float) -> lis
                          "relevance": o["relevance"] or "core", "relevance_evidence": [],
                          "origin": "analyst"})
     return sorted(kept, key=lambda t: -t["score"])
+
+
+def stored_facts(result: Result) -> dict:
+    """A result's facts as the store keeps them (every field but the offsets)."""
+    facts = result.facts
+    if facts is None:
+        return {}
+    def fields(item) -> dict:
+        record = asdict(item)
+        record.pop("start", None)
+        return record
+    return {"amounts": [fields(a) for a in facts.amounts],
+            "rates": [fields(r) for r in facts.rates],
+            "deadlines": [fields(d) for d in facts.deadlines],
+            "actors": [fields(a) for a in facts.actors]}

@@ -2,10 +2,11 @@
 command does not compile the rule table again.
 
 An entry is found by a key made of the rules file's bytes, the classifier's own source files
-(a change of the compiler makes new entries) and the Chinese converter installed (its folding
-is part of every Chinese term). A missing, unreadable or stale entry is compiled again; a cache
-that cannot be written is skipped. Entries are pickles in the user's own directory, read only
-by the same user; the newest KEEP are kept.
+(a change of the compiler makes new entries), the actors' table compiled with the rules, and
+the Chinese converter installed (its folding is part of every Chinese term). A missing,
+unreadable or stale entry is compiled again; a cache that cannot be written is skipped.
+Entries are pickles in the user's own directory, read only by the same user; the newest KEEP
+are kept.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def _environment() -> bytes:
     for name in _SOURCES:
         digest.update((here / name).read_bytes())
     digest.update(Path(find_spec("vocab.text").origin).read_bytes())  # the shared folding
+    actors = Path(find_spec("vocab.actors").origin)  # the actors' aliases are compiled in
+    digest.update(actors.read_bytes())
+    digest.update(actors.with_name("actors.toml").read_bytes())
     spec = find_spec("opencc")
     origin = spec.origin if spec else None
     if origin:

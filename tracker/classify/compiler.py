@@ -7,14 +7,17 @@ import hashlib
 import re
 from pathlib import Path
 
+from vocab.actors import actors, table_bytes
 from vocab.errors import ConfigError
 
 from .rules import (
     PREFIX,
+    ActorTerms,
     AnchorIndex,
     Boilerplate,
     Category,
     Exclusion,
+    Instrument,
     MetadataRule,
     Rule,
     RuleBook,
@@ -34,7 +37,10 @@ _DASH_CLASS = r"\-\u2010-\u2013"
 
 
 def compile_rules(path: Path, spec: RulesFileSpec, data: bytes) -> RuleBook:
-    return _Compiler(path, spec).build(hashlib.sha256(data).hexdigest())
+    # The actors' aliases are compiled into the book: a change of either re-tags.
+    digest = hashlib.sha256(data)
+    digest.update(table_bytes())
+    return _Compiler(path, spec).build(digest.hexdigest())
 
 
 class _Compiler:
@@ -58,28 +64,33 @@ class _Compiler:
             if not NAME.match(cat_name):
                 self.fail(f"[categories.{cat_name}]",
                           "category names are lower-case letters, digits and _")
-            rules = []
-            for i, r in enumerate(cat.rules):
-                name = r.name or f"rules[{i}]"
-                where = f"[categories.{cat_name}] rule '{name}'"
-                rules.append(Rule(
-                    name=name, category=cat_name, weight=r.weight,
-                    terms=self.term_set(r.terms, where, r.case_sensitive, "terms"),
-                    with_=[self.term_set([t], where, r.case_sensitive, "with") for t in r.with_],
-                    without=(self.term_set(r.without, where, r.case_sensitive, "without")
-                             if r.without else None),
-                    within=r.within))
-            metadata = []
-            for i, m in enumerate(cat.metadata):
-                name = m.name or f"metadata[{i}]"
-                where = f"[categories.{cat_name}] metadata rule '{name}'"
-                metadata.append(MetadataRule(
-                    name=name, category=cat_name, weight=m.weight, source=set(m.source),
-                    doc_type={t.lower() for t in m.doc_type}, agencies=set(m.agencies),
-                    cfr=[self.cfr(c, where) for c in m.cfr],
-                    action=self.term_set(m.action, where, False, "action") if m.action else None))
+            rules, metadata = self.rules_of("categories", cat_name, cat)
             categories[cat_name] = Category(cat_name, cat.description, cat.threshold, rules,
                                             metadata)
+        instruments = {}
+        for name, inst in self.spec.instruments.items():
+            where = f"[instruments.{name}]"
+            if not NAME.match(name):
+                self.fail(where, "instrument names are lower-case letters, digits and _")
+            if name in categories:
+                self.fail(where, f"'{name}' is already a category; give the instrument a name "
+                                 f"of its own")
+            if inst.category not in categories:
+                self.fail(where, f"category: '{inst.category}' is not a category of this file "
+                                 f"({', '.join(categories)})")
+            rules, metadata = self.rules_of("instruments", name, inst)
+            if not rules and not metadata:
+                self.fail(where, "an instrument needs at least one rule or metadata rule")
+            instruments[name] = Instrument(name, inst.description, inst.threshold, rules,
+                                           metadata, parent=inst.category)
+        actor_terms = [ActorTerms(a.name, a.kind, a.country,
+                                  self.term_set(list(a.aliases),
+                                                f"vocab/actors.toml [actors.{a.key}]", False,
+                                                "aliases"))
+                       for a in actors().values()]
+        rate_context = (self.term_set(self.spec.facts.rate_context, "[facts]", False,
+                                      "rate_context")
+                        if self.spec.facts.rate_context else None)
         exclusions = []
         for i, x in enumerate(self.spec.exclude):
             name = x.name or f"exclude[{i}]"
@@ -109,7 +120,33 @@ class _Compiler:
                         informative=informative, informative_bonus=evidence.bonus,
                         position_decay=evidence.position_decay, core=core,
                         subject_lead=relevance.lead,
-                        boilerplate=Boilerplate(footer, navigation))
+                        boilerplate=Boilerplate(footer, navigation),
+                        instruments=instruments, actors=actor_terms,
+                        rate_context=rate_context)
+
+    def rules_of(self, table: str, owner: str, spec) -> tuple[list[Rule], list[MetadataRule]]:
+        """The text and metadata rules of a category or an instrument, compiled."""
+        rules = []
+        for i, r in enumerate(spec.rules):
+            name = r.name or f"rules[{i}]"
+            where = f"[{table}.{owner}] rule '{name}'"
+            rules.append(Rule(
+                name=name, category=owner, weight=r.weight,
+                terms=self.term_set(r.terms, where, r.case_sensitive, "terms"),
+                with_=[self.term_set([t], where, r.case_sensitive, "with") for t in r.with_],
+                without=(self.term_set(r.without, where, r.case_sensitive, "without")
+                         if r.without else None),
+                within=r.within))
+        metadata = []
+        for i, m in enumerate(spec.metadata):
+            name = m.name or f"metadata[{i}]"
+            where = f"[{table}.{owner}] metadata rule '{name}'"
+            metadata.append(MetadataRule(
+                name=name, category=owner, weight=m.weight, source=set(m.source),
+                doc_type={t.lower() for t in m.doc_type}, agencies=set(m.agencies),
+                cfr=[self.cfr(c, where) for c in m.cfr],
+                action=self.term_set(m.action, where, False, "action") if m.action else None))
+        return rules, metadata
 
     def term_set(self, entries: list[str], where: str, case_sensitive: bool,
                  key: str) -> TermSet:
@@ -202,10 +239,15 @@ class _Compiler:
         except re.error:
             fast, fast_flags, bounded, lowered = source, flags, False, False
         term = Term(text, fast, fast_flags, on_lowered=lowered, bounded_start=bounded,
-                    cjk=bool(CJK.search(source)))
-        lead = re.match(r"(?:\\b)?([A-Za-z]{3,})(?![?*{|])", source)
+                    cjk=bool(CJK.search(source)),
+                    lead=None if fast_flags & re.IGNORECASE else _worth_finding(
+                        _literal_lead(fast)))
+        lead = re.match(r"(?:\\b)?([A-Za-z]{3,})(?![?*{|])", source[_lookbehinds(source):])
         if lead and not _top_level_alternation(source):
             term.anchor, term.anchor_kind = lead.group(1).lower(), "prefix"
+        chinese = _chinese_lead(source)
+        if chinese:  # "(?<!美国)商务部": found where 商务部 stands, a candidate where it occurs
+            term.anchor, term.anchor_kind, term.lead = chinese, "cjk", chinese
         return term
 
     def plain(self, text: str, folded: str, case_sensitive: bool) -> Term:
@@ -256,8 +298,10 @@ class _Compiler:
         bounded_start = bool(re.match(r"[A-Za-z0-9]", folded))
         if re.search(r"[A-Za-z0-9*]$", folded):
             pattern += r"(?![A-Za-z0-9])"
+        lead = re.match(r"[A-Za-z0-9]+|" + CJK.pattern + "+", folded)
         term = Term(text, pattern, 0, on_lowered=not case_sensitive,
-                    bounded_start=bounded_start, cjk=bool(CJK.search(folded)))
+                    bounded_start=bounded_start, cjk=bool(CJK.search(folded)),
+                    lead=_worth_finding(lead.group() if lead else None))
         cjk_runs = CJK_RUN.findall(folded)
         if cjk_runs:
             term.anchor, term.anchor_kind = max(cjk_runs, key=len), "cjk"
@@ -292,6 +336,43 @@ class _Compiler:
         if last < first:
             self.fail(where, f"cfr: '{text}' has its part range backwards")
         return int(m.group(1)), first, last
+
+
+def _worth_finding(lead: str | None) -> str | None:
+    """A lead rare enough that finding it beats one pass of the expression over the text
+    (not "in" or "re", found a hundred times in a page)."""
+    if lead and (len(lead) >= 3 or (len(lead) == 2 and CJK.match(lead))):
+        return lead
+    return None
+
+
+def _chinese_lead(source: str) -> str | None:
+    """The Chinese characters a regular expression's every match starts with, after any
+    look-behind assertions ("(?<!美)商务部" -> 商务部), or None."""
+    if _top_level_alternation(source):
+        return None
+    m = re.match(r"(?:\(\?<!?[^()]*\))*(" + CJK.pattern + r"{2,})(?![?*{+])", source)
+    return m.group(1) if m else None
+
+
+def _lookbehinds(source: str) -> int:
+    """Where a regular expression starts after its leading look-behind assertions and \\b
+    (they match no text: what follows them is where a match starts)."""
+    return re.match(r"(?:\(\?<!?[^()]*\)|\\b)*", source).end()
+
+
+def _literal_lead(source: str) -> str | None:
+    """The letters a regular expression's every match starts with ("bring" of
+    "bring\\w*...", "Commerce" of "(?<!of )\\bCommerce"), or None when it has none."""
+    if _top_level_alternation(source):
+        return None
+    m = re.match(r"[A-Za-z0-9]+", source[_lookbehinds(source):])
+    if not m:
+        return None
+    lead = m.group()
+    if source[m.end():m.end() + 1] in ("?", "*", "{"):
+        lead = lead[:-1]  # the last letter is optional
+    return lead or None
 
 
 def _latin_meets_cjk(left: str, right: str) -> bool:

@@ -1,5 +1,6 @@
 """The classifier: run a rule book over a document and give each category a score, the
-sentences that earned it and whether chips or Taiwan are its subject."""
+sentences that earned it and whether chips or Taiwan are its subject; give the instruments
+its rules find (each implying its category); and extract the facts it states."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import json
 from dataclasses import dataclass, field
 
 from .boilerplate import strip_boilerplate
+from .facts import Facts, extract_facts
 from .rules import AnchorIndex, Category, MetadataRule, Rule, RuleBook, Scan
 from .text import Prepared, prepare
 
 # Bump when the engine's way of scoring changes; the rules file's hash covers the rules.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 EVIDENCE_CHARS = 400
 CORE, WIDER = "core", "wider"
 
@@ -31,9 +33,23 @@ class Tag:
 
 
 @dataclass
+class InstrumentTag:
+    instrument: str
+    category: str  # the category it belongs to (and implies)
+    score: float
+    evidence: list[dict] = field(default_factory=list)  # [{"sentence", "match"}], best first
+
+    def as_dict(self) -> dict:
+        return {"instrument": self.instrument, "category": self.category, "score": self.score,
+                "evidence": self.evidence}
+
+
+@dataclass
 class Result:
     tags: list[Tag]  # the categories given, strongest first
     scores: dict[str, float]  # every category, given or not
+    instruments: list[InstrumentTag] = field(default_factory=list)  # strongest first
+    facts: Facts | None = None  # None when the classifier extracts none
 
     @property
     def labels(self) -> list[str]:
@@ -42,6 +58,10 @@ class Result:
     @property
     def relevance(self) -> dict[str, str]:
         return {t.category: t.relevance for t in self.tags}
+
+    @property
+    def instrument_names(self) -> list[str]:
+        return [t.instrument for t in self.instruments]
 
 
 @dataclass
@@ -59,10 +79,22 @@ MAX_TEXT = 1_000_000
 
 
 class Classifier:
-    def __init__(self, book: RuleBook, *, min_score: float = 3.0, max_evidence: int = 3):
+    def __init__(self, book: RuleBook, *, min_score: float = 3.0, max_evidence: int = 3,
+                 extract: bool = True):
         self.book = book
         self.min_score = min_score
         self.max_evidence = max_evidence
+        self.extract = extract  # also extract amounts, rates, deadlines and actors
+        # The term sets each category's and instrument's rules search for (ids of this
+        # process's objects): one set operation tells that none can match a document.
+        self._rule_terms = {id(owner): frozenset(id(rule.terms) for rule in owner.rules)
+                            for owner in (*book.categories.values(), *book.instruments.values())}
+        # ... and which instruments a term set may give (most documents give none).
+        self._instruments_of: dict[int, set[str]] = {}
+        for name, instrument in book.instruments.items():
+            for rule in instrument.rules:
+                self._instruments_of.setdefault(id(rule.terms), set()).add(name)
+        self._by_metadata = {name for name, i in book.instruments.items() if i.metadata}
         setting = json.dumps({"min_score": min_score, "max_evidence": max_evidence},
                              sort_keys=True)
         digest = hashlib.sha256((book.digest + setting).encode()).hexdigest()[:12]
@@ -74,13 +106,16 @@ class Classifier:
 
     def classify(self, doc: dict) -> Result:
         """`doc` has `title` and `text` (either may be empty), and may have `source`,
-        `doc_type` and `metadata` (a dict or its JSON) for metadata rules."""
+        `doc_type` and `metadata` (a dict or its JSON) for metadata rules, and `published`
+        (or `date`) to date what the text says without a year."""
         text = doc.get("text")
         prepared = prepare(doc.get("title"), text[:MAX_TEXT] if isinstance(text, str) else text)
         scan = Scan(prepared, self.book.index)
         strip_boilerplate(scan, self.book.boilerplate)
         vetoed, penalties = self._exclusions(scan)
         metadata = _metadata_of(doc)
+        instruments, instrument_hits = self._instruments(scan, doc, metadata, vetoed,
+                                                         penalties)
         tags, scores = [], {}
         for name, category in self.book.categories.items():
             hits = self._text_hits(category, scan) + self._metadata_hits(category, doc, metadata)
@@ -88,14 +123,49 @@ class Classifier:
             score = round(max(score, 0.0), 2)
             if name in vetoed:
                 score = 0.0
-            scores[name] = score
             threshold = category.threshold if category.threshold is not None else self.min_score
+            implied = [t for t in instruments if t.category == name]
+            if implied and not (hits and score >= threshold):
+                # an instrument given implies its category, on the instrument's evidence
+                best = implied[0]
+                hits = hits + instrument_hits[best.instrument]
+                score = max(score, best.score, threshold)
+            scores[name] = score
             if hits and score >= threshold:
                 evidence, order = self._evidence(hits, scan)
                 relevance, why = self._relevance(hits, order, scan)
                 tags.append(Tag(name, score, evidence, relevance, why))
         tags.sort(key=lambda t: -t.score)
-        return Result(tags, scores)
+        facts = None
+        if self.extract:
+            facts = extract_facts(scan, self.book, doc, metadata, [t.category for t in tags])
+        return Result(tags, scores, instruments, facts)
+
+    def _instruments(self, scan: Scan, doc: dict, metadata: dict, vetoed: set[str],
+                     penalties: dict[str, float]) -> tuple[list[InstrumentTag], dict]:
+        """The instruments given, strongest first, and the hits that gave each. An exclusion
+        that vetoes or penalises a category does the same to its instruments."""
+        given, hits_of = [], {}
+        maybe = set(self._by_metadata)
+        for key in scan.live.intersection(self._instruments_of):
+            maybe |= self._instruments_of[key]
+        for name, instrument in self.book.instruments.items():
+            if name not in maybe or instrument.parent in vetoed:
+                continue
+            hits = (self._text_hits(instrument, scan)
+                    + self._metadata_hits(instrument, doc, metadata))
+            if not hits:
+                continue
+            score = sum(h.weight for h in hits) - penalties.get(instrument.parent, 0.0)
+            score = round(max(score, 0.0), 2)
+            threshold = (instrument.threshold if instrument.threshold is not None
+                         else self.min_score)
+            if score >= threshold:
+                evidence, _ = self._evidence(hits, scan, limit=1)  # its category quotes more
+                given.append(InstrumentTag(name, instrument.parent, score, evidence))
+                hits_of[name] = hits
+        given.sort(key=lambda t: -t.score)
+        return given, hits_of
 
     # -- parts ---------------------------------------------------------------------------
 
@@ -124,6 +194,8 @@ class Classifier:
 
     def _text_hits(self, category: Category, scan: Scan) -> list[_Hit]:
         hits = []
+        if scan.live.isdisjoint(self._rule_terms[id(category)]):
+            return hits  # none of its rules' terms can occur in this document
         for rule in category.rules:
             if id(rule.terms) not in scan.live:
                 continue  # none of its terms can occur in this document
@@ -137,8 +209,8 @@ class Classifier:
         spans = rule.terms.find(scan)
         if not spans:
             return None
-        owners = doc.owners()
-        located = [(owners[s], (s, e)) for s, e in spans]
+        at = doc.sentence_at
+        located = [(at(s), (s, e)) for s, e in spans]
         for needed in rule.with_:
             if rule.within == "sentence":
                 located = [m for m in located if scan.sentence_has(needed, m[0])]
@@ -174,11 +246,14 @@ class Classifier:
                 hits.append(_Hit(rule.weight, rule.weight, {}, note=note))
         return hits
 
-    def _evidence(self, hits: list[_Hit], scan: Scan) -> tuple[list[dict], list[int]]:
+    def _evidence(self, hits: list[_Hit], scan: Scan,
+                  limit: int | None = None) -> tuple[list[dict], list[int]]:
         """The body sentences that earned the tag, the most informative first (the weight of
         the rules they matched, plus a bonus for naming an amount, a rate or a target, a little
         less the later they come); the title only when no body sentence did; then what the
-        source's metadata showed. Returns the entries and the sentences they quote."""
+        source's metadata showed (at most `limit`, default max_evidence). Returns the
+        entries and the sentences they quote."""
+        limit = limit or self.max_evidence
         doc = scan.doc
         rank: dict[int, float] = {}
         best: dict[int, tuple[float, tuple[int, int]]] = {}
@@ -197,19 +272,19 @@ class Classifier:
                 # naming an amount, a rate or a target can lift a sentence by at most `most`:
                 # only the best few sentences within that of the last one quoted are looked at
                 most = book.informative_bonus * len(book.informative)
-                last = order[min(self.max_evidence, len(order)) - 1]
-                for i in order[:4 * self.max_evidence]:
+                last = order[min(limit, len(order)) - 1]
+                for i in order[:4 * limit]:
                     if (rank[i] + most) * decay[i] >= rank[last] * decay[last]:
                         rank[i] += book.informative_bonus * sum(
                             1 for terms in book.informative if scan.sentence_has(terms, i))
                 order = sorted(body, key=lambda i: (-rank[i] * decay[i], i))
-            order = order[:self.max_evidence]
+            order = order[:limit]
         else:
             order = sorted(rank)[:1]
         evidence = [{"sentence": _clip(doc, i, best[i][1]), "match": doc.quote(*best[i][1])}
                     for i in order]
         for hit in sorted((h for h in hits if h.note is not None), key=lambda h: -h.weight):
-            if len(evidence) >= self.max_evidence:
+            if len(evidence) >= limit:
                 break
             evidence.append({"sentence": hit.note, "match": hit.note.split(": ", 1)[-1]})
         return evidence, order

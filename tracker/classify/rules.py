@@ -1,14 +1,17 @@
 """The rule table in its compiled form, and how a rules file becomes one.
 
-A rules file has named word lists (`[vocab]`), exclusions (`[[exclude]]`) and, per category,
-weighted text rules (`[[categories.NAME.rules]]`) and source-metadata rules
+A rules file has named word lists (`[vocab]`), exclusions (`[[exclude]]`) and, per category
+and per instrument, weighted text rules (`[[categories.NAME.rules]]`) and source-metadata rules
 (`[[categories.NAME.metadata]]`), plus how evidence is chosen (`[evidence]`), what makes a tag
-core rather than wider (`[relevance]`) and what text is boilerplate (`[boilerplate]`).
+core rather than wider (`[relevance]`), what makes a percentage a rate (`[facts]`) and what
+text is boilerplate (`[boilerplate]`). The actors' aliases (vocab/actors.toml) are compiled
+with it, so that one look at a document finds the terms of both.
 `rules.toml` beside this module is the default and documents every key. Any mistake is
 reported as a ConfigError naming the file, the rule and the problem.
 
 Compiling a rules file takes longer than the rest of a short command, so its compiled form is
-kept in a cache keyed by the file's contents (see cache.py); regular expressions are compiled
+kept in a cache keyed by the file's contents (loading.py reads a file or reuses that form,
+compiler.py compiles, cache.py keeps); regular expressions are compiled
 only when a document first needs them.
 """
 
@@ -19,13 +22,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from vocab.errors import ConfigError
-
-from . import cache
-from .defaults import DEFAULT_RULES
 from .text import Prepared
 
-_LATIN_WORD = re.compile(r"[a-z0-9]+")
+# Every byte but a-z and 0-9 becomes a space: a text's Latin words are then its split().
+_WORD_BYTES = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
 
 PREFIX = 4  # prefix anchors are looked up by their first PREFIX letters
 
@@ -43,6 +43,7 @@ class Term:
     need_words: frozenset = frozenset()  # every whole word of the term
     need_starts: frozenset = frozenset()  # the first letters of every other word
     sets: list = field(default_factory=list, repr=False)  # the TermSets it belongs to
+    lead: str | None = None  # a literal every match starts with (found with str.find)
 
     @cached_property
     def regex(self) -> re.Pattern:
@@ -61,6 +62,21 @@ class Term:
             return cached
         spans: list[tuple[int, int]] = []
         text = scan.doc.lowered if self.on_lowered else scan.doc.match
+        lead = self.lead
+        if lead:  # try the expression only where its first letters stand (as finditer would)
+            match = self.regex.match
+            start = text.find(lead)
+            while start >= 0:
+                m = match(text, start)
+                if m is None or m.end() == start:
+                    start = text.find(lead, start + 1)
+                    continue
+                if not (self.bounded_start and start and text[start - 1].isascii()
+                        and text[start - 1].isalnum()):
+                    spans.append((start, m.end()))
+                start = text.find(lead, m.end())
+            scan.terms[self] = spans
+            return spans
         for m in self.regex.finditer(text):
             start, end = m.span()
             if end == start:
@@ -83,15 +99,31 @@ class Term:
             return next(((s, e) for s, e in cached if start <= s < end), None)
         text = scan.doc.lowered if self.on_lowered else scan.doc.match
         pos = start
+        lead = self.lead
         while True:
-            m = self.regex.search(text, pos, end)
-            if m is None:
-                return None
+            if lead:
+                at = text.find(lead, pos, end)
+                if at < 0:
+                    return None
+                m = self.regex.match(text, at, end)
+                if m is None:
+                    pos = at + 1
+                    continue
+            else:
+                m = self.regex.search(text, pos, end)
+                if m is None:
+                    return None
             s0 = m.start()
             if m.end() > s0 and not (self.bounded_start and s0 and text[s0 - 1].isascii()
                                      and text[s0 - 1].isalnum()):
                 return s0, m.end()
             pos = s0 + 1
+
+
+def latin_words(lowered: str) -> list[str]:
+    """The runs of a-z and 0-9 of lower-cased text (what re.findall("[a-z0-9]+") gives,
+    several times quicker: every other character becomes a space)."""
+    return lowered.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii").split()
 
 
 class AnchorIndex:
@@ -128,7 +160,8 @@ class AnchorIndex:
                 self.always_latin.append(term)
 
     def candidates(self, doc: Prepared) -> set[Term]:
-        words = set(_LATIN_WORD.findall(doc.lowered))
+        words = set(latin_words(doc.lowered))
+        doc.words = words  # what else reads the document (its facts) asks this set first
         found: set[Term] = set(self.always_latin)
         for word in words.intersection(self.free):
             found.update(self.free[word])
@@ -221,8 +254,8 @@ class Scan:
         """The sentences in which any of `terms` occurs."""
         found = self.in_sentences.get(id(terms))
         if found is None:
-            owners = self.doc.owners()
-            found = {owners[start] for start, _ in terms.find(self)}
+            at = self.doc.sentence_at
+            found = {at(start) for start, _ in terms.find(self)}
             self.in_sentences[id(terms)] = found
         return found
 
@@ -288,6 +321,21 @@ class Category:
 
 
 @dataclass
+class Instrument(Category):
+    parent: str = ""  # the category an instrument implies
+
+
+@dataclass
+class ActorTerms:
+    """An actor of vocab/actors.toml with its aliases compiled."""
+
+    name: str
+    kind: str
+    country: str
+    terms: TermSet
+
+
+@dataclass
 class Settings:
     title_factor: float = 1.5
     repeat_bonus: float = 0.25
@@ -326,28 +374,21 @@ class RuleBook:
     subject_lead: int = 3  # sentences at the start of a body that state its subject
     boilerplate: Boilerplate = field(
         default_factory=lambda: Boilerplate(None, frozenset()))
+    instruments: dict[str, Instrument] = field(default_factory=dict)
+    actors: list[ActorTerms] = field(default_factory=list)
+    rate_context: TermSet | None = None  # what makes a percentage a rate (None: any)
 
 
-def load_rules(path: Path | None = None, *, cache_dir: Path | None = None) -> RuleBook:
-    """Read, check and compile a rules file (the shipped default when `path` is None). With
-    `cache_dir`, a compiled form kept there for the same contents is used, and a new one is
-    kept."""
-    path = Path(path) if path else DEFAULT_RULES
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: rules file not found; check [classifier] rules in the "
-                          f"configuration (leave it out to use the shipped rules)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: rules file cannot be read: {exc.strerror}") from None
-    key = cache.key(data) if cache_dir else None
-    book = cache.load(cache_dir, key) if key else None
-    if book is None:
-        from .compiler import compile_rules  # only when there is no compiled form to reuse
-        from .spec import read_spec
+    def actor_index(self) -> dict[int, tuple[int, ActorTerms]]:
+        """id(an actor's term set) -> (its place in the table, the actor); built once per
+        process (ids are this process's), never kept in the cache."""
+        index = self.__dict__.get("_actor_index")
+        if index is None:
+            index = {id(a.terms): (i, a) for i, a in enumerate(self.actors)}
+            self.__dict__["_actor_index"] = index
+        return index
 
-        book = compile_rules(path, read_spec(path, data), data)
-        if key:
-            cache.store(cache_dir, key, book)
-    book.path = path
-    return book
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_actor_index", None)
+        return state

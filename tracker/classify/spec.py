@@ -55,6 +55,18 @@ class CategorySpec(_Spec):
     metadata: list[MetadataSpec] = Field(default_factory=list)
 
 
+class InstrumentSpec(_Spec):
+    """An instrument under a category: rules like a category's, and the category it implies."""
+
+    category: str
+    title: str | None = None
+    title_zh: str | None = None
+    description: str = ""
+    threshold: float | None = Field(None, gt=0)
+    rules: list[RuleSpec] = Field(default_factory=list)
+    metadata: list[MetadataSpec] = Field(default_factory=list)
+
+
 class ExclusionSpec(_Spec):
     name: str | None = None
     terms: list[str] = Field(min_length=1)
@@ -92,6 +104,10 @@ class RelevanceSpec(_Spec):
     lead: int = Field(3, ge=0)
 
 
+class FactsSpec(_Spec):
+    rate_context: list[str] = Field(default_factory=list)
+
+
 class BoilerplateSpec(_Spec):
     footer: list[str] = Field(default_factory=list)
     navigation: list[str] = Field(default_factory=list)
@@ -103,9 +119,11 @@ class RulesFileSpec(_Spec):
     evidence: EvidenceSpec = EvidenceSpec()
     relevance: RelevanceSpec = RelevanceSpec()
     boilerplate: BoilerplateSpec = BoilerplateSpec()
+    facts: FactsSpec = FactsSpec()
     vocab: dict[str, list[str]] = Field(default_factory=dict)
     exclude: list[ExclusionSpec] = Field(default_factory=list)
     categories: dict[str, CategorySpec] = Field(min_length=1)
+    instruments: dict[str, InstrumentSpec] = Field(default_factory=dict)
 
 
 def read_spec(path: Path, data: bytes) -> RulesFileSpec:
@@ -136,17 +154,17 @@ def _describe(path: Path, raw: dict, exc: ValidationError) -> str:
 
 def _where(raw: dict, loc: list[str]) -> str:
     """('categories', 'tariff', 'rules', '2', 'weight') -> [categories.tariff] rule 'x': weight"""
-    if len(loc) >= 4 and loc[0] == "categories" and loc[2] in ("rules", "metadata") \
-            and loc[3].isdigit():
-        cat, kind, index = loc[1], loc[2], int(loc[3])
+    if len(loc) >= 4 and loc[0] in ("categories", "instruments") \
+            and loc[2] in ("rules", "metadata") and loc[3].isdigit():
+        table, cat, kind, index = loc[0], loc[1], loc[2], int(loc[3])
         try:
-            name = raw["categories"][cat][kind][index].get("name")
+            name = raw[table][cat][kind][index].get("name")
         except (KeyError, IndexError, TypeError, AttributeError):
             name = None
         label = "rule" if kind == "rules" else "metadata rule"
         rule = f"'{name}'" if name else f"{kind}[{index}]"
         rest = ".".join(_key(p) for p in loc[4:])
-        return f"[categories.{cat}] {label} {rule}" + (f": {rest}" if rest else "")
+        return f"[{table}.{cat}] {label} {rule}" + (f": {rest}" if rest else "")
     if len(loc) >= 2 and loc[0] == "exclude" and loc[1].isdigit():
         index = int(loc[1])
         try:
@@ -156,10 +174,11 @@ def _where(raw: dict, loc: list[str]) -> str:
         rest = ".".join(_key(p) for p in loc[2:])
         return f"[[exclude]] {repr(name) if name else f'#{index + 1}'}" + (
             f": {rest}" if rest else "")
-    if len(loc) >= 2 and loc[0] == "categories":
+    if len(loc) >= 2 and loc[0] in ("categories", "instruments"):
         rest = ".".join(_key(p) for p in loc[2:])
-        return f"[categories.{loc[1]}]" + (f" {rest}" if rest else "")
-    if len(loc) >= 2 and loc[0] in ("settings", "evidence", "relevance", "boilerplate"):
+        return f"[{loc[0]}.{loc[1]}]" + (f" {rest}" if rest else "")
+    if len(loc) >= 2 and loc[0] in ("settings", "evidence", "relevance", "boilerplate",
+                                    "facts"):
         return f"[{loc[0]}] " + ".".join(_key(p) for p in loc[1:])
     return ".".join(_key(p) for p in loc) or "(top level)"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from vocab.text import HAN, clean_lines, fold_width, regional_forms, to_simplified
@@ -16,17 +17,17 @@ CJK = HAN  # the one definition of a Chinese character (vocab/text.py)
 _ABBREVIATIONS = (
     "Mr Mrs Ms Dr Sen Rep Gov Gen Sec St No Nos Co Corp Inc Ltd Jr Sr vs etc al Fig Jan Feb "
     "Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Dept Univ approx Pub Stat Reg Ch cf").split()
-_NOT_AFTER = "".join(rf"(?<!\b{word}\.)" for word in ["[A-Za-z]", *_ABBREVIATIONS])
+_ABBREVIATED = frozenset(_ABBREVIATIONS)
 
 # Where a sentence may end: Chinese full stops always; ! and ? always; a full stop followed
 # by space and something that starts a sentence, unless the word before it is an
-# abbreviation; a line break.
-_BOUNDARY = re.compile(
-    r"[\u3002!?]+[\"'\u201d\u2019\u300d\u300f)]*\s*"          # 。 ! ? (！？ are folded)
-    r"|\.(?=[\"'\u201d\u2019)]*\s+[A-Z\"'\u201c\u2018(\u3400-\u9fff])" + _NOT_AFTER
-    + r"[\"'\u201d\u2019)]*\s+"
-    r"|\n+")
-_STOP = re.compile(r"[.!?\u3002\n]")  # where a boundary may start
+# abbreviation or a single letter; a line break. Each is tried where its first character
+# stands (found with str.find, quicker than a pass of one expression over the text).
+_MARKS = re.compile(r"[\u3002!?]+[\"'\u201d\u2019\u300d\u300f)]*\s*")  # 。 ! ? (！？ are folded)
+_DOT = re.compile(r"\.(?=[\"'\u201d\u2019)]*\s+[A-Z\"'\u201c\u2018(\u3400-\u9fff])"
+                  r"[\"'\u201d\u2019)]*\s+")
+_LINES = re.compile(r"\n+")
+_STOPS = ".!?\u3002\n"  # where a boundary may start
 
 
 def clean(value: str | None) -> str:
@@ -53,11 +54,26 @@ def normalise_term(value: str) -> list[str]:
 
 def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
     """(start, end) of each sentence of `text`, offsets shifted by `start`."""
+    stops = []
+    for char in _STOPS:
+        pos = text.find(char)
+        while pos >= 0:
+            stops.append(pos)
+            pos = text.find(char, pos + 1)
+    stops.sort()
     spans, begin = [], 0
-    for candidate in _STOP.finditer(text):
-        if candidate.start() < begin:
+    for stop in stops:
+        if stop < begin:
             continue
-        mark = _BOUNDARY.match(text, candidate.start())
+        char = text[stop]
+        if char == "\n":
+            mark = _LINES.match(text, stop)
+        elif char == ".":
+            mark = _DOT.match(text, stop)
+            if mark and _abbreviation_before(text, stop):
+                continue
+        else:
+            mark = _MARKS.match(text, stop)
         if not mark:
             continue
         end = mark.end()
@@ -67,6 +83,24 @@ def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
     if text[begin:].strip():
         spans.append((start + begin, start + len(text)))
     return spans
+
+
+_LONGEST = max(map(len, _ABBREVIATIONS))
+_WORD_END = re.compile(r"\w+$")
+
+
+def _abbreviation_before(text: str, dot: int) -> bool:
+    """Whether the word before the full stop at `dot` is an abbreviation (Mr, Jan, Corp...)
+    or a single letter (U.S., D.C.). Only the last few characters are read: a longer word is
+    no abbreviation."""
+    begin = max(0, dot - _LONGEST - 1)
+    m = _WORD_END.search(text, begin, dot)
+    if m is None:
+        return False
+    if m.start() == begin and begin and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
+        return False  # the word goes on before the window
+    word = m.group()
+    return (len(word) == 1 and word.isascii() and word.isalpha()) or word in _ABBREVIATED
 
 
 @dataclass
@@ -82,17 +116,13 @@ class Prepared:
     title_end: int
     starts: list[int]
     sentences: list[tuple[int, int]]
-    _owners: list[int] | None = field(default=None, repr=False)
+    # The Latin words of the text (lower case), once the rule book's index has looked.
+    words: set[str] | None = field(default=None, repr=False)
 
-    def owners(self) -> list[int]:
-        """For every offset of the text, the index of its sentence (built once, on demand)."""
-        if self._owners is None:
-            owners = [0] * len(self.match)
-            bounds = self.starts[1:] + [len(self.match)]
-            for index, (start, end) in enumerate(zip(self.starts, bounds, strict=True)):
-                owners[start:end] = [index] * (end - start)
-            self._owners = owners
-        return self._owners
+    def sentence_at(self, pos: int) -> int:
+        """The index of the sentence that holds offset `pos` (looked up, not tabulated: a
+        document asks for few offsets)."""
+        return bisect_right(self.starts, pos) - 1 if pos >= self.starts[0] else 0
 
     def in_title(self, index: int) -> bool:
         return self.sentences[index][0] < self.title_end

@@ -17,11 +17,15 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "classify", help="tag JSON lines (title, text, optional lang) read from FILE or stdin",
         description="Read JSON lines, each an object with 'title' and 'text' (and optionally "
-                    "'lang', 'source', 'doc_type', 'metadata'), from FILE or standard input, "
+                    "'lang', 'source', 'doc_type', 'metadata', and 'published' or 'date' to "
+                    "date what the text says without a year), from FILE or standard input, "
                     "and write each object back on one line with 'labels' (a list), "
                     "'scores' (category -> number), 'evidence' (category -> sentences, the "
-                    "most informative first) and 'relevance' (category -> 'core' when chips "
-                    "or Taiwan are the subject, 'wider' when not) added, in order. A line that "
+                    "most informative first), 'relevance' (category -> 'core' when chips "
+                    "or Taiwan are the subject, 'wider' when not), 'instruments' (names), "
+                    "'amounts' ({value, currency, text}), 'rates' ({percent, text}), "
+                    "'deadlines' ({kind, date, text}; kind effective, comments_close or "
+                    "compliance) and 'actors' (canonical names) added, in order. A line that "
                     "is not such an object is reported on "
                     "standard error with its line number and left out; the other lines are "
                     "still classified, and the exit status is then 2. A line longer than "
@@ -73,7 +77,9 @@ def handle(args: argparse.Namespace) -> int:
             result = classifier.classify(doc)
             evidence = {t.category: [e["sentence"] for e in t.evidence] for t in result.tags}
             out.write(json.dumps({**doc, "labels": result.labels, "scores": result.scores,
-                                  "evidence": evidence, "relevance": result.relevance},
+                                  "evidence": evidence, "relevance": result.relevance,
+                                  "instruments": result.instrument_names,
+                                  **result.facts.as_dict()},
                                  ensure_ascii=False) + "\n")
     out.flush()
     if bad:
@@ -124,7 +130,7 @@ def _parse(raw: bytes) -> dict | None:
     if not isinstance(doc, dict):
         raise ValueError(f"expected a JSON object with 'title' and 'text', got "
                          f"{type(doc).__name__ if doc is not None else 'null'}")
-    for key in ("title", "text", "lang"):
+    for key in ("title", "text", "lang", "published", "date"):
         if key in doc and doc[key] is not None and not isinstance(doc[key], str):
             raise ValueError(f"'{key}' must be a string, got {type(doc[key]).__name__}")
     if not (doc.get("title") or "").strip() and not (doc.get("text") or "").strip():

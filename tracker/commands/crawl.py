@@ -12,9 +12,9 @@ from .common import add_config_options, add_verbose, load_config, progress_print
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "crawl", help="crawl one source and print its documents as JSON lines (no storing)",
-        description="Crawl one source once and print its documents as JSON lines on standard "
-                    "output, without storing them. Problems go to standard error; exit "
-                    "status 1 when the crawl failed.")
+        description="Crawl one source once, on this machine, and print its documents as JSON "
+                    "lines on standard output, without storing them. Problems go to standard "
+                    "error; exit status 1 when the crawl failed.")
     parser.add_argument("source", help="source name, e.g. federal_register")
     parser.add_argument("--since", metavar="YYYY-MM-DD",
                         help="oldest publication date wanted (default: first_run_days back)")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import errno
 import shutil
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from datetime import time as clock_time
 from pathlib import Path
 
 from .common import UsageError, add_verbose, progress_printer
@@ -30,8 +32,21 @@ def register(subparsers) -> None:
                              f"is replaced only if an earlier demo made it")
     parser.add_argument("--again", action="store_true",
                         help="keep the demo database and run the cycle again on it")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", type=_day,
+                        help="make the digest as if on that day (noon UTC): its deadlines "
+                             "section counts from it. The replayed documents are from "
+                             "2019 to 2026 and their deadlines are past; 2024-01-01 shows "
+                             "the ones the Federal Register's own fields give")
     add_verbose(parser)
     parser.set_defaults(handler=handle)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") \
+            from None
 
 
 def demo_paths(db_path: Path) -> tuple[Path, Path]:
@@ -104,18 +119,37 @@ def handle(args) -> int:
         outcomes = run_cycle(config, db, on_outcome=lambda o: print(o.line(), flush=True),
                              on_log=progress_printer(args.verbose))
         traffic = replay.take_traffic()
+        links_to_real_sites(db, replay.base_urls)
     print(flush=True)
-    report = deliver_due(config, db, datetime.now(timezone.utc), out=sys.stdout)
-    for line in report.lines(skip=("stdout",)):
+    now = datetime.now(timezone.utc)
+    if args.as_of:
+        now = datetime.combine(args.as_of, clock_time(12, 0), tzinfo=timezone.utc)
+        print(f"The digest is made as if on {args.as_of.isoformat()} (--as-of).", flush=True)
+    report = deliver_due(config, db, now, out=sys.stdout)
+    for line in report.lines(skip=tuple(config.channels_of_kind("stdout"))):
         print(line, flush=True)
     print(flush=True)
     summarise(db, traffic, time.monotonic() - started)
+    print("Links point at the sources' real sites; each document's text is on its page in "
+          "`chipwatch browse`.")
     print(f"\nBrowse the result:    chipwatch browse --db {db_path}")
     print("Run the cycle again:  chipwatch demo --again"
           + ("" if db_path == DEFAULT_DB else f" --db {db_path}"))
     print(f"The demo's settings:  {config_path}")
     db.close()
     return 0 if report.ok and all(o.status == "ok" for o in outcomes) else 1
+
+
+def links_to_real_sites(db, base_urls: dict[str, str]) -> int:
+    """Point the documents' links at the sites the replay stood in for (the registry's
+    origins), as a real crawl would have stored them: the replay is gone once the demo ends.
+    The text of each document stays readable offline on its page in `chipwatch browse`."""
+    from replay.sites import replayed_sites
+    from store.origins import move_origin
+    from vocab.sources import sources
+
+    return sum(move_origin(db, source, base_urls[site], sources()[source].sites[key])
+               for site, (source, key) in replayed_sites().items() if site in base_urls)
 
 
 def summarise(db, traffic, seconds: float) -> None:

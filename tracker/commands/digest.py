@@ -17,7 +17,7 @@ def register(subparsers) -> None:
                     "Exit status 0 when everything was delivered, 1 when a delivery failed "
                     "or will be retried, 2 for configuration errors.")
     parser.add_argument("--channel", action="append", metavar="NAME",
-                        help="only this channel: email, slack, file or stdout (repeatable)")
+                        help="only this channel: the name of its [alerts.NAME] table (repeatable)")
     parser.add_argument("--dry-run", action="store_true",
                         help="render each digest as text on standard output; mark and send "
                              "nothing")
@@ -44,7 +44,7 @@ def handle(args) -> int:
                   f"documents; nothing marked or sent)")
             print(made.payload["text"])
         return 0
-    for line in report.lines(skip=("stdout",), existing=True):
+    for line in report.lines(skip=tuple(config.channels_of_kind("stdout")), existing=True):
         print(line, file=sys.stderr)
     return 0 if report.ok else 1
 

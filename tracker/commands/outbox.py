@@ -65,5 +65,7 @@ def handle_retry(args) -> int:
         print("outbox: nothing to retry")
         return 0
     for delivery in deliveries:
-        print(delivery.line(), file=sys.stderr if delivery.channel == "stdout" else sys.stdout)
+        stdout_channels = config.channels_of_kind("stdout")
+        print(delivery.line(),
+              file=sys.stderr if delivery.channel in stdout_channels else sys.stdout)
     return 0 if all(d.status == "sent" for d in deliveries) else 1

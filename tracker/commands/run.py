@@ -43,7 +43,7 @@ def handle(args) -> int:
     if not args.no_digest:
         print(flush=True)
         report = deliver_due(config, db, datetime.now(timezone.utc), out=sys.stdout)
-        for line in report.lines(skip=("stdout",)):
+        for line in report.lines(skip=tuple(config.channels_of_kind("stdout"))):
             print(line, flush=True)
         delivered = report.ok
     return 0 if delivered and all(o.status == "ok" for o in outcomes) else 1

@@ -10,11 +10,16 @@ from .common import add_config_options, load_config, open_store
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "status", help="show each source's health, the next scheduled jobs and the outbox",
+        "status", help="show each source's health, the next scheduled jobs, each alert "
+                       "channel and the outbox",
         description="Show a table of sources (health, last success, last error, documents "
-                    "in total and new this week), when each source is next due to be "
-                    "crawled, and the outbox. Health is ok, quiet, stale, broken or disabled, "
-                    "judged from the recorded crawl runs.")
+                    "in total and this week: first seen in the last seven days, as on "
+                    "every page of `chipwatch browse`), the Scrapyd servers when crawls run "
+                    "there (up or down, how busy, whether this chipwatch's spiders are "
+                    "deployed), when each source is next due to be crawled, each alert "
+                    "channel (its kind, schedule, filter, digests sent, waiting and failed, the "
+                    "last one sent and its last error), and the outbox. Health is ok, quiet, "
+                    "stale, broken or disabled, judged from the recorded crawl runs.")
     add_config_options(parser)
     parser.set_defaults(handler=handle)
 
@@ -42,12 +47,22 @@ def handle(args) -> int:
                      _clip(error, 70)))
     print(_table(rows))
     print()
+    if config.crawl.backend == "scrapyd":
+        from tracker.scrapyd_crawls import describe_servers
+
+        print(f"crawl servers (Scrapyd, project {config.crawl.scrapyd_project}):")
+        for line in describe_servers(config.crawl):
+            print(f"  {line}")
+        print()
     last = {s: _parse(last_success_time(db, s)) for s in config.sources.enabled()}
     plan = first_runs(config, last, now)
     print("next crawls:")
     for source, when in sorted(plan.items(), key=lambda item: item[1]):
         due = "due now" if when <= now + timedelta(minutes=1) else _when(when.isoformat(), zone)
         print(f"  {source:<23} {due}")
+    print()
+    print("alert channels:")
+    print(_channels(config, outbox.channel_summary(db), zone))
     print()
     waiting = outbox.listing(db)
     counts = {status: sum(1 for r in waiting if r["status"] == status)
@@ -57,6 +72,38 @@ def handle(args) -> int:
         error = f": {_clip(row['last_error'], 70)}" if row["last_error"] else ""
         print(f"  {row['status']:<8} {row['id']}{error}")
     return 0
+
+
+def _channels(config, summary: dict, zone: ZoneInfo) -> str:
+    rows = [("  channel", "kind", "schedule", "filter", "sent", "waiting", "failed",
+             "last sent")]
+    errors = []
+    for name, channel in config.channels(enabled_only=False).items():
+        counts = summary.get(name, {})
+        schedule = channel.schedule if channel.enabled else "disabled"
+        rows.append((f"  {name}", channel.kind, schedule, _clip(_filter(channel), 50),
+                     str(counts.get("sent", 0)),
+                     str(counts.get("pending", 0) + counts.get("sending", 0)),
+                     str(counts.get("failed", 0)), _when(counts.get("last_sent"), zone)))
+        if counts.get("last_error"):
+            errors.append(f"  {name}: {_clip(counts['last_error'], 100)}")
+    return _table(rows) + ("\n" + "\n".join(errors) if errors else "")
+
+
+def _filter(channel) -> str:
+    """A channel's filter in a few words: 'export_control; bis; keywords 2'."""
+    parts = [",".join(channel.categories) if channel.categories else "all categories"]
+    for key in ("sources", "languages", "instruments", "actors"):
+        values = getattr(channel, key)
+        if values:
+            parts.append(",".join(values))
+    if channel.relevance != "any":
+        parts.append(channel.relevance)
+    if channel.keywords:
+        parts.append("keywords " + ",".join(channel.keywords))
+    if channel.exclude_keywords:
+        parts.append("not " + ",".join(channel.exclude_keywords))
+    return "; ".join(parts)
 
 
 def _parse(ts):

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from vocab.events import base_role
 from vocab.languages import is_chinese
+from vocab.sources import government_of
 from vocab.text import HAN, to_simplified
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
@@ -78,6 +79,8 @@ class Doc:
     doc_type: str
     group_key: str | None
     metadata: dict = field(default_factory=dict)
+    instruments: tuple[str, ...] = ()  # the classifier's, strongest first (none if untagged)
+    actors: tuple[str, ...] = ()
 
     @classmethod
     def from_row(cls, row: dict) -> Doc:
@@ -85,7 +88,9 @@ class Doc:
         return cls(id=row["id"], source=row["source"], external_id=row["external_id"] or "",
                    lang=row["lang"], url=row.get("url") or "", title=row["title"] or "",
                    text=text, published=row.get("published"), doc_type=row.get("doc_type") or "",
-                   group_key=row.get("group_key"), metadata=row.get("metadata") or {})
+                   group_key=row.get("group_key"), metadata=row.get("metadata") or {},
+                   instruments=tuple(row.get("instruments") or ()),
+                   actors=tuple(row.get("actors") or ()))
 
     @cached_property
     def role(self) -> str:
@@ -94,6 +99,11 @@ class Doc:
     @property
     def is_fr(self) -> bool:
         return self.source == "federal_register"
+
+    @property
+    def government(self) -> str:
+        """"US", "TW" or "" (vocab/sources.toml)."""
+        return government_of(self.source)
 
     @property
     def is_announcement(self) -> bool:
@@ -137,3 +147,9 @@ def days_between(a: Doc, b: Doc) -> int | None:
     if a.day is None or b.day is None:
         return None
     return (b.day - a.day).days
+
+
+def answers(statement: Doc, action: Doc) -> bool:
+    """Whether a link between the two is a reaction's to decide: a Taiwan-government
+    statement and a US-government document (tracker/events/reactions.py)."""
+    return statement.government == "TW" and action.government == "US"

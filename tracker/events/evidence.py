@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Callable
 
 from .docs import Doc
 
@@ -40,8 +41,10 @@ def candidate(x: Doc, y: Doc, reason: str, strength: float, evidence: str,
 class Found:
     """Every candidate the linker found, by document, for the ties `accept` looks at."""
 
-    def __init__(self, candidates: list[Candidate], docs: dict[str, Doc]):
+    def __init__(self, candidates: list[Candidate], docs: dict[str, Doc],
+                 judge: Callable[[Candidate, Found], bool] | None = None):
         self.docs = docs
+        self.judge = judge  # whether a candidate survives (the linker's, per reason)
         self.by_doc: dict[str, list[Candidate]] = defaultdict(list)
         for item in candidates:
             self.by_doc[item.a].append(item)
@@ -50,6 +53,11 @@ class Found:
     def of(self, doc_id: str, reason: str, key: str | None = None) -> list[Candidate]:
         return [c for c in self.by_doc.get(doc_id, []) if c.reason == reason
                 and (key is None or c.key == key)]
+
+    def accepted(self, item: Candidate) -> bool:
+        """Whether a candidate of another kind survives its own ties (a reaction asks this of
+        the links between the actions it fits)."""
+        return self.judge(item, self) if self.judge else True
 
     @staticmethod
     def other(item: Candidate, doc_id: str) -> str:

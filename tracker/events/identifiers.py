@@ -13,14 +13,15 @@ two Federal Register documents only a correction links this way: a rule naming a
 amends it, which is an action of its own. A RIN or docket shared by two documents published
 within 30 days links them; a proceeding's proposed and final rules, months apart, stay
 apart. Anti-dumping and countervailing duty case numbers (A-583-831) name proceedings that
-run for years, so they are not dockets here.
+run for years, so they are not dockets here. A Taiwan-government statement naming a US
+document is left to reactions.py (its window and role are a reaction's).
 """
 
 from __future__ import annotations
 
 import re
 
-from .docs import Doc, days_between
+from .docs import Doc, answers, days_between
 from .evidence import Candidate, Found, candidate
 
 KEY_PAIRS = (("fr_ref", "fr"), ("citation_ref", "citation"), ("rin", "rin"),
@@ -98,6 +99,8 @@ def find(a: Doc, b: Doc, shared: set[tuple[str, str, str]]) -> list[Candidate]:
 def _names_in_time(named: Doc, document: Doc) -> bool:
     if named.is_fr and not named.is_correction:
         return False  # a rule naming another rule amends it: an action of its own
+    if answers(named, document):
+        return False  # Taiwan's statement naming a US document: a reaction (reactions.py)
     gap = days_between(named, document)
     return gap is not None and -NAMED_BEFORE <= gap <= NAMED_AFTER
 

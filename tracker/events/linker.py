@@ -33,7 +33,7 @@ from .docs import Doc
 from .evidence import Candidate, Found
 
 # Bump when what the linker decides changes: every document is then looked at again.
-LINKER_VERSION = "events-1"
+LINKER_VERSION = "events-2"  # 2: Taiwan's reactions
 EVIDENCE = (groups, identifiers, releases, rules, reactions)
 BATCH = 2000  # documents linked at once
 # In the path that explains a document's place, an analyst's "together" is taken only where
@@ -105,7 +105,7 @@ def link_documents(db: Database, ids: Iterable[str], *, now: str | None = None) 
     shared.update(_neighbours(db, wider))  # the partners' other candidates, for ties
     docs = {doc_id: Doc.from_row(row) for doc_id, row in
             event_store.documents_for_linking(db, _touching(shared) | looked_at).items()}
-    found = Found(_candidates(shared, docs), docs)
+    found = Found(_candidates(shared, docs), docs, judge=_judge)
     links = _accepted(found, looked_at)
     event_store.replace_links(db, looked_at, links, version=LINKER_VERSION, now=now)
     return _rebuild(db, looked_at, now=now, report=LinkReport(documents=len(ids),
@@ -165,6 +165,10 @@ _ACCEPT = {"correction": groups, "edition": groups, "fr_number": identifiers,
            "describes_rule": rules, "reaction": reactions}
 
 
+def _judge(item: Candidate, found: Found) -> bool:
+    return _ACCEPT[item.reason].accept(item, found)
+
+
 def _accepted(found: Found, looked_at: set[str]) -> list[dict]:
     """The strongest surviving candidate of each pair touching `looked_at`."""
     best: dict[tuple[str, str], Candidate] = {}
@@ -174,7 +178,7 @@ def _accepted(found: Found, looked_at: set[str]) -> list[dict]:
             if item in seen:
                 continue
             seen.add(item)
-            if not _ACCEPT[item.reason].accept(item, found):
+            if not _judge(item, found):
                 continue
             current = best.get((item.a, item.b))
             if current is None or (item.strength, item.reason) > (current.strength,
@@ -308,6 +312,10 @@ def _placements(group: set[str], rows: dict[str, dict], links: list[dict],
         reached[doc_id] = (reason, evidence, via)
         push(doc_id)
     splits = [c for c in constraints if c["kind"] == "apart" and c["correction"] == "split"]
+    roles: dict[str, str] = {}
+    for doc_id, (reason, _, via) in reached.items():  # in path order: `via` comes first
+        roles[doc_id] = _role(Doc.from_row(rows[doc_id]), doc_id == lead, reason,
+                              roles.get(via, ""))
     placements = []
     for doc_id in sorted(group, key=lambda d: (d != lead, order[d])):
         doc = Doc.from_row(rows[doc_id])
@@ -315,14 +323,22 @@ def _placements(group: set[str], rows: dict[str, dict], links: list[dict],
         split = next((c for c in splits if doc_id in (c["doc_a"], c["doc_b"])), None)
         if doc_id == lead and split:  # the first document of a part an analyst split off
             reason, evidence = "analyst_split", _by_analyst(split)
-        role = doc.role
-        if reason == "correction" and doc.is_correction:
-            role = "correction"
-        elif reason == "edition" and doc_id != lead:
-            role = "edition"
+        role = roles.get(doc_id) or doc.role
         placements.append(Placement(doc_id, role if role in ROLE_ORDER else "document",
                                     reason, evidence, via))
     return placements
+
+
+def _role(doc: Doc, is_lead: bool, reason: str, via_role: str) -> str:
+    """A correction, an edition, a reaction (and a reaction's other editions), or the
+    document's own role."""
+    if reason == "correction" and doc.is_correction:
+        return "correction"
+    if reason == "reaction" and reactions.is_statement(doc):
+        return "reaction"
+    if reason == "edition" and not is_lead:
+        return "reaction" if via_role == "reaction" else "edition"
+    return doc.role
 
 
 def _by_analyst(constraint: dict) -> str:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from .docs import WEAK, Doc, days_between, normalise, significant, stem, words
+from .docs import WEAK, Doc, answers, days_between, normalise, significant, stem, words
 from .evidence import Candidate, Found, candidate
 
 KEY_PAIRS = (("title_ref", "title_full"), ("title_ref", "title_head"),
@@ -117,7 +117,7 @@ def find(a: Doc, b: Doc, shared: set[tuple[str, str, str]]) -> list[Candidate]:
 
 def _names(naming: Doc, rule: Doc, title: str) -> list[Candidate]:
     gap = days_between(naming, rule)
-    if gap is None or not rule.is_fr:
+    if gap is None or not rule.is_fr or answers(naming, rule):  # a reaction: reactions.py
         return []
     if naming.is_fr:
         if abs(gap) > NOTICE_WINDOW:
