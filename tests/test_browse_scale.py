@@ -51,8 +51,11 @@ def counted(db) -> dict:
     for view, sql in [
         ("reading", "select 'source', source from reading union all "
                     "select 'language', language from reading union all "
-                    "select 'date', date(date) from reading union all "
+                    "select 'month', month from reading union all "
                     "select 'categories', j.value from reading r, json_each(r.categories) j "
+                    "union all select 'instruments', j.value from reading r, "
+                    "json_each(r.instruments) j union all "
+                    "select 'actors', j.value from reading r, json_each(r.actors) j "
                     "union all select '_rows', '' from reading"),
         ("event_reading", "select 'categories', j.value from event_reading r, "
                           "json_each(r.categories) j union all "
@@ -195,7 +198,10 @@ def test_search_answers_any_query_with_its_most_recent_matches(store, monkeypatc
         response = search(ds, query)
         assert response.status_code == 200, (query, response.text)
     lone = search(ds, '"').json()
-    assert len(lone["rows"]) == min(total, 50)  # nothing to search for: every document
+    assert lone["rows"] == [] and lone["filtered_table_rows_count"] == 0  # nothing to search
+    assert "no words to search for" in get(ds, "/chipwatch/reading", params={"_search": '"'}).text
+    unsearched = get(ds, "/chipwatch/reading.json", params={"_shape": "objects"}).json()
+    assert len(unsearched["rows"]) == min(total, 50)  # without ?_search=, every document
 
     nowhere = search(ds, "zzyzx").json()
     assert nowhere["rows"] == [] and nowhere["filtered_table_rows_count"] == 0

@@ -3,10 +3,11 @@ million documents as at a thousand.
 
 - Facets (`counted` facets): on an unfiltered page of the large views the values and counts
   come from the counts the store keeps (store/counts.py), exact and read in a millisecond;
-  anywhere else they are counted over the page's rows, but over no more than SAMPLE of them:
-  a facet computed on a sample says so in its heading ("source (first 1,000 rows)"), and
-  when even those rows take longer than PROBE_MS to find (a rare value of a column without
-  an index), the page's facets are given up rather than read the whole view.
+  anywhere else they are counted over the page's rows, read once for all its facets, but
+  over no more than SAMPLE of them: a facet computed on a sample says so in its heading
+  ("source (first 1,000 rows)"), and when even those rows take longer than Datasette's
+  facet time limit to find (a rare value of a column without an index), the page's facets
+  are given up rather than read the whole view.
   metadata.yml declares the facets in Datasette's own terms (`array: categories`, `source`,
   `date: date`); `for_scale` turns every table's into this type.
 - Counts: an unfiltered page of a large view shows the kept row count; a filtered one shows
@@ -19,6 +20,9 @@ million documents as at a thousand.
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from datetime import date
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
@@ -33,7 +37,6 @@ from store.search import FTS_TABLE
 TYPE = "counted"
 SAMPLE = 1000  # rows a facet of a filtered page is counted over, at most
 SEARCH_LIMIT = 1000  # matches a search shows (the most recently stored)
-PROBE_MS = 50  # time to find a filtered page's sample in, before its facets are given up
 LARGE_VIEWS = ("reading", "event_reading", "documents")  # big enough to need all this
 SEARCHED = {"reading": FTS_TABLE}  # view -> the FTS5 table its rowid is matched against
 # Large views -> the columns they may be sorted by: those an index orders (sorting a million
@@ -41,13 +44,25 @@ SEARCHED = {"reading": FTS_TABLE}  # view -> the FTS5 table its rowid is matched
 SORTABLE = {"reading": ["published", "first_seen"], "event_reading": ["latest"],
             "documents": ["published", "first_seen"]}
 
-# How a facet's values are selected on a filtered page, by kind, over the rows `s`.
-_SAMPLED = {
-    "column": "select {col} as value from s",
-    "date": "select date({col}) as value from s",
-    "array": "select distinct s._n, j.value as value from s, json_each(case when "
-             "json_valid(s.{col}) then s.{col} else '[]' end) j",
-}
+def _values(value, kind: str) -> set:
+    """What one row counts toward a facet of this kind (as Datasette's own facets count)."""
+    if value is None:
+        return set()
+    if kind == "array":
+        try:
+            items = json.loads(value) if isinstance(value, str) else []
+        except ValueError:
+            return set()
+        return {item for item in items if item is not None} if isinstance(items, list) else set()
+    if kind == "date":
+        day = str(value)[:10]
+        try:
+            return {date.fromisoformat(day).isoformat()}
+        except ValueError:
+            return set()
+    return {value}
+
+
 # The filter a facet value adds to the page, by kind.
 _FILTER = {"column": "{col}", "date": "{col}__date", "array": "{col}__arraycontains"}
 
@@ -126,63 +141,55 @@ class CountedFacet(Facet):
         results, timed_out = [], []
         size = self.get_facet_size()
         pairs = self.get_querystring_pairs()
-        unfiltered = is_unfiltered(self.sql, self.table)
-        kept = FACET_SOURCES.get(self.table, {})
-        configs = self.get_configs()
-        if not (unfiltered and self.table in FACET_SOURCES) and not await self._sample_is_quick():
-            # a rare filter value on a large view: finding even SAMPLE rows means reading
-            # most of it, so these facets are given up (Datasette lists them as timed out)
-            return [], [c["config"].get("column") or c["config"].get("simple") for c in configs]
-        for entry in configs:
+        kept = FACET_SOURCES.get(self.table, {}) if is_unfiltered(self.sql, self.table) else {}
+        wanted = []  # (column, kind, where the config came from)
+        for entry in self.get_configs():
             config = entry["config"]
             column = config.get("column") or config.get("simple")
             kind = config.get("kind", "column")
-            if kind not in _SAMPLED or not column:
-                continue
+            if column and kind in _FILTER:
+                wanted.append((column, kind, entry["source"]))
+        counted, sampled = {}, False
+        if any(column not in kept for column, _, _ in wanted):
             try:
-                if unfiltered and column in kept:
-                    view, facet = kept[column]
-                    rows = (await self.ds.execute(
-                        self.database, FACET_VALUES,
-                        {"view": view, "facet": facet, "limit": size + 1})).rows
-                    sampled = False
-                else:
-                    rows, sampled = await self._counted(column, kind, size)
+                counted, sampled = await self._sample([(c, k) for c, k, _ in wanted
+                                                       if c not in kept], size)
             except QueryInterrupted:
-                timed_out.append(column)
+                # a rare filter value on a large view: finding even SAMPLE rows means reading
+                # most of it, so these facets are given up (Datasette lists them as timed out)
+                timed_out = [column for column, _, _ in wanted if column not in kept]
+        for column, kind, source in wanted:
+            if column in kept:
+                view, facet = kept[column]
+                rows = (await self.ds.execute(
+                    self.database, FACET_VALUES,
+                    {"view": view, "facet": facet, "limit": size + 1})).rows
+                label = kind
+            elif column in counted:
+                rows, label = counted[column], (f"first {SAMPLE:,} rows" if sampled else kind)
+            else:
                 continue
-            label = kind if not sampled else f"first {SAMPLE:,} rows"
-            results.append(self._result(column, kind, label, entry["source"], rows, size,
-                                        pairs))
+            results.append(self._result(column, kind, label, source, rows, size, pairs))
         return results, timed_out
 
-    async def _sample_is_quick(self) -> bool:
-        """Whether the page's first SAMPLE rows can be read within PROBE_MS."""
-        try:
-            await self.ds.execute(self.database,
-                                  f"select count(*) from (select 1 from ({self.sql}) "
-                                  f"limit {SAMPLE + 1})", self.params,
-                                  custom_time_limit=PROBE_MS)
-        except QueryInterrupted:
-            return False
-        return True
-
-    async def _counted(self, column: str, kind: str, size: int):
-        """Values and counts over the filtered rows, or over the first SAMPLE of them when
-        there are more (the second value: whether there were)."""
-        col = escape_sqlite(column)
-        # the LIMIT comes before the numbering: a window over the page's SQL would read it all
-        sql = (f"with f as (select {col} from ({self.sql}) limit {SAMPLE + 1}), "
-               f"t as (select {col}, row_number() over () as _n from f), "
-               f"s as (select * from t where _n <= {SAMPLE}), "
-               f"v as ({_SAMPLED[kind].format(col=col)}) "
-               f"select value, count(*) as count, (select count(*) from t) as n from v "
-               f"where value is not null group by value order by count desc, value "
-               f"limit {size + 1}")
+    async def _sample(self, wanted: list[tuple[str, str]], size: int):
+        """Every facet in `wanted` counted over the page's rows, read once: all of them, or
+        the first SAMPLE when there are more (the second value says which)."""
+        columns = ", ".join(escape_sqlite(column) for column, _ in wanted)
         rows = (await self.ds.execute(
-            self.database, sql, self.params, truncate=False,
+            self.database, f"select {columns} from ({self.sql}) limit {SAMPLE + 1}",
+            self.params, truncate=False,
             custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
-        return rows, bool(rows) and rows[0]["n"] > SAMPLE
+        sampled = len(rows) > SAMPLE
+        rows = rows[:SAMPLE]
+        counted = {}
+        for index, (column, kind) in enumerate(wanted):
+            counts: Counter = Counter()
+            for row in rows:
+                counts.update(_values(row[index], kind))
+            ordered = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+            counted[column] = [{"value": v, "count": n} for v, n in ordered[:size + 1]]
+        return counted, sampled
 
     def _result(self, column, kind, label, source, rows, size, pairs) -> dict:
         arg = _FILTER[kind].format(col=column)
