@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint install browser clean
+.PHONY: run demo test lint install browser bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,26 @@ test: $(STAMP) browser
 ## The linter alone.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+## The speed benchmarks, each figure a ratio to a floor measured in the same run (a bare
+## interpreter, a Scrapy crawl that fetches nothing, the plain SQLite query, one regular-
+## expression pass). The pages are measured on a synthetic store of BENCH_DOCS documents,
+## built once into BENCH_DIR and reused (a million took about 15 minutes to build on two
+## cores); `make bench BENCH_DOCS=10000` is a quick run.
+BENCH_DOCS ?= 1000000
+BENCH_DIR  ?= $(HOME)/.cache/chipwatch/bench
+BENCH_RUNS ?= 5
+bench: $(STAMP)
+	@echo "== start-up (bench/startup.py)"
+	$(BIN)/python bench/startup.py --runs $(BENCH_RUNS)
+	@echo "== ingest (bench/ingest.py)"
+	$(BIN)/python bench/ingest.py --documents 20000 --runs 3
+	@echo "== a cycle against its slowest source (bench/replay_cycle.py --versus-slowest)"
+	$(BIN)/python bench/replay_cycle.py --versus-slowest --runs 3
+	@echo "== pages at $(BENCH_DOCS) documents (bench/pages.py)"
+	$(BIN)/python bench/pages.py --docs $(BENCH_DOCS) --dir $(BENCH_DIR) --runs $(BENCH_RUNS)
+	@echo "== classifier throughput (bench/classify.py)"
+	$(BIN)/python bench/classify.py --seconds 2 | sed -n '/^Throughput/,$$p'
 
 clean:
 	rm -rf $(VENV) build *.egg-info

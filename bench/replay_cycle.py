@@ -3,12 +3,17 @@
 the classifier), then a second cycle with nothing new, as a ratio to the first.
 
     .venv/bin/python bench/replay_cycle.py [--runs 5]
+    .venv/bin/python bench/replay_cycle.py --versus-slowest [--runs 3]
 
 Each run uses a fresh database and HTTP cache in a temporary directory. Requests and bytes
 come from the run records (`crawl_runs`: Scrapy's `downloader/request_count` and
 `downloader/response_bytes`); article pages and bytes on the wire from the replay server's
 own count. Targets: the second cycle fetches no article page and receives under a tenth of
 the first cycle's bytes. Results go to standard output as Markdown.
+
+--versus-slowest times instead the first cycle of every source together against each source
+crawled alone (each in a fresh database and HTTP cache), and a Scrapy crawl that fetches
+nothing as the floor of any crawl. Target: the cycle within 1.5x its slowest source alone.
 """
 
 from __future__ import annotations
@@ -73,6 +78,81 @@ def one_run() -> tuple[dict, dict]:
                 db.close()
 
 
+def first_cycle_seconds(sources: list[str] | None) -> float:
+    """Wall time of a first cycle of `sources` (None: every source) in a fresh store."""
+    with tempfile.TemporaryDirectory(prefix="chipwatch-bench-") as tmp:
+        tmp = Path(tmp)
+        with ReplayServer() as replay:
+            path = tmp / "demo.toml"
+            path.write_text(demo_config.render(replay.base_urls, tmp / "chipwatch.db",
+                                               tmp / "httpcache"), encoding="utf-8")
+            config = config_module.load(path)
+            db = open_db(tmp / "chipwatch.db")
+            try:
+                started = time.perf_counter()
+                outcomes = run_cycle(config, db, sources=sources)
+                seconds = time.perf_counter() - started
+            finally:
+                db.close()
+    failed = [o.source for o in outcomes if o.status != "ok"]
+    if failed:
+        raise SystemExit(f"cycle failed for {failed}")
+    return seconds
+
+
+NOOP_CRAWL = """
+import scrapy
+from scrapy.crawler import CrawlerProcess
+class Nothing(scrapy.Spider):
+    name = "nothing"
+    start_urls = []
+process = CrawlerProcess({"LOG_ENABLED": False, "TELNETCONSOLE_ENABLED": False})
+process.crawl(Nothing)
+process.start()
+"""
+
+
+def noop_crawl_seconds() -> float:
+    import subprocess
+
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", NOOP_CRAWL], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def versus_slowest(runs: int) -> int:
+    with tempfile.TemporaryDirectory() as tmp, ReplayServer() as replay:
+        path = Path(tmp) / "demo.toml"
+        path.write_text(demo_config.render(replay.base_urls, Path(tmp) / "chipwatch.db",
+                                           Path(tmp) / "httpcache"), encoding="utf-8")
+        names = config_module.load(path).sources.enabled()
+    alone: dict[str, list[float]] = {name: [] for name in names}
+    together, floor = [], []
+    for number in range(1, runs + 1):
+        floor.append(noop_crawl_seconds())
+        for name in names:
+            alone[name].append(first_cycle_seconds([name]))
+        together.append(first_cycle_seconds(None))
+        print(f"run {number}: together {together[-1]:.2f} s; alone " + ", ".join(
+            f"{n} {alone[n][-1]:.2f}" for n in names), file=sys.stderr, flush=True)
+    medians = {n: statistics.median(t) for n, t in alone.items()}
+    slowest = max(medians, key=medians.get)
+    cycle, noop = statistics.median(together), statistics.median(floor)
+    print(f"Machine: {platform.machine()}, {cpu_model()}, {os.cpu_count()} cores (nproc), "
+          f"Python {platform.python_version()}. {runs} runs; medians.\n")
+    print("| crawl (first cycle, fresh store) | s | × slowest source alone | × Scrapy no-op |")
+    print("| --- | ---: | ---: | ---: |")
+    print(f"| Scrapy crawl that fetches nothing (floor) | {noop:.2f} | | 1.00 |")
+    for name in sorted(medians, key=medians.get):
+        print(f"| {name} alone | {medians[name]:.2f} | {medians[name] / medians[slowest]:.2f} | "
+              f"{medians[name] / noop:.2f} |")
+    ratio = cycle / medians[slowest]
+    print(f"| every source together | {cycle:.2f} | **{ratio:.2f}** | {cycle / noop:.2f} |")
+    print(f"\nTarget 'a cycle within 1.5x its slowest source alone': "
+          f"{'met' if ratio <= 1.5 else 'MISSED'} ({ratio:.2f}x {slowest}).")
+    return 0
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -91,7 +171,11 @@ def cell(values: list[float], fmt: str = "{:,.0f}") -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs (default 5)")
+    parser.add_argument("--versus-slowest", action="store_true",
+                        help="the whole cycle against each source crawled alone")
     args = parser.parse_args(argv)
+    if args.versus_slowest:
+        return versus_slowest(args.runs)
     results = []
     for number in range(1, args.runs + 1):
         first, second = one_run()

@@ -233,3 +233,16 @@ left join document_tags t on t.document_id = d.id and t.category = (
   select t2.category from document_tags t2 where t2.document_id = d.id
   order by t2.score desc, t2.category limit 1)
 """
+
+# EVENT_FEED_ENTRIES_V1 read from event_categories (store/counts.py), indexed by category
+# and latest date: a category's feed or this week's events are found by index instead of
+# unpacking every event's categories. The tags of an event's documents are found from the
+# event (`+t.category` keeps SQLite from reading every tag of the category instead), and the
+# columns a feed sorts on are the index's own.
+EVENT_FEED_ENTRIES_V2 = EVENT_FEED_ENTRIES_V1.replace(
+    "  c.value as category,\n  e.id as event_id,\n", "  c.category,\n  c.event_id,\n").replace(
+    "  e.last_date as latest,\n", "  c.latest,\n").replace(
+    "t.category = c.value", "+t.category = c.category").replace(
+    "':' || c.value as atom_id", "':' || c.category as atom_id").replace(
+    "from events e, json_each(coalesce(e.categories, '[]')) c\n",
+    "from event_categories c join events e on e.id = c.event_id\n")

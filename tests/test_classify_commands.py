@@ -296,3 +296,43 @@ def test_a_line_longer_than_the_limit_is_reported_and_skipped(tmp_path):
     assert huge["title"] == "Huge" and "export_control" in huge["labels"]
     bad = chipwatch("classify", "--max-line-mb", "0", str(path))
     assert bad.returncode == 2 and "give a number of megabytes above 0" in bad.stderr
+
+
+def test_classify_reads_only_the_classifier_section(tmp_path):
+    """`chipwatch classify` reads [classifier] alone (no pydantic on its path): a rules file
+    named relative to the configuration file is found, min_score applies, the rest of the
+    file is not its business, and a [classifier] it cannot take gets the full validation's
+    error."""
+    from tracker.configfile import ClassifierSettings, classifier_settings
+
+    rules = tmp_path / "rules" / "only-tariff.toml"
+    rules.parent.mkdir()
+    rules.write_text(textwrap.dedent("""
+        [categories.tariff]
+        [[categories.tariff.rules]]
+        name = "tariff"
+        terms = ["tariff"]
+        weight = 3
+    """), encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('[classifier]\nrules = "rules/only-tariff.toml"\nmin_score = 2.5\n\n'
+                      '[alerts.channels.nowhere]\nkind = "carrier-pigeon"\n', encoding="utf-8")
+    assert classifier_settings(config) == ClassifierSettings(rules.resolve(), 2.5, 3)
+    line = json.dumps({"title": "New tariff on chips", "text": "Export controls too."})
+    done = chipwatch("classify", "--config", str(config), input=line + "\n")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["labels"] == ["tariff"]  # the analyst's rules, not ours
+    score = json.loads(done.stdout)["scores"]["tariff"]
+    config.write_text(f'[classifier]\nrules = "rules/only-tariff.toml"\nmin_score = {score + 1}\n',
+                      encoding="utf-8")
+    above = chipwatch("classify", "--config", str(config), input=line + "\n")
+    assert json.loads(above.stdout)["labels"] == []  # min_score is read too
+
+    config.write_text('[classifier]\nmax_evidence = 0\n', encoding="utf-8")
+    assert classifier_settings(config) is None
+    done = chipwatch("classify", "--config", str(config), input=line + "\n")
+    assert done.returncode == 2
+    assert "[classifier] max_evidence" in done.stderr and "Traceback" not in done.stderr
+    full = chipwatch("status", "--config", str(config))
+    assert full.returncode == 2
+    assert full.stderr.splitlines()[:2] == done.stderr.splitlines()[:2]  # the same message

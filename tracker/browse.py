@@ -12,16 +12,19 @@ from tracker.classify.defaults import DEFAULT_RULES
 from vocab.categories import Categories, read_categories
 
 PLUGIN_NAME = "chipwatch"
+SCALE_PLUGIN_NAME = "chipwatch-scale"  # facets, counts and search of the large views
 
 
 def register_plugin() -> None:
     """Register chipwatch's Datasette plugin once per process."""
     from datasette.plugins import pm
 
-    from store.browse import plugin
+    from store.browse import facets, plugin
 
     if pm.get_plugin(PLUGIN_NAME) is None:
         pm.register(plugin, name=PLUGIN_NAME)
+    if pm.get_plugin(SCALE_PLUGIN_NAME) is None:
+        pm.register(facets, name=SCALE_PLUGIN_NAME)
 
 
 def make_datasette(db_path: str | Path, categories: Categories | None = None, *,
@@ -46,8 +49,11 @@ def make_datasette(db_path: str | Path, categories: Categories | None = None, *,
     register_plugin()
     # No suggested facets: Datasette would run one query per column over every match of a
     # search to suggest them (about 25 queries a page); the useful facets are configured.
+    # A facet reads kept counts or at most 1,000 rows (store/browse/facets.py): one that
+    # takes longer than 100 ms is scanning for a rare filter value and is given up.
     ds = Datasette([], metadata=metadata, settings={"default_page_size": 50,
-                                                    "suggest_facets": False})
+                                                    "suggest_facets": False,
+                                                    "facet_time_limit_ms": 100})
     ds.add_database(DatasetteDatabase(ds, path=str(db_path), is_mutable=not replica),
                     name=DATABASE_NAME)
     if "_memory" in ds.databases:  # Datasette adds it when started without files

@@ -24,7 +24,9 @@ COMMANDS = ["run", "crawl", "backfill", "capture", "classify", "reclassify", "di
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or (`only`) the one command about to run: the others' modules
+    are then not even imported."""
     parser = argparse.ArgumentParser(
         prog="chipwatch",
         description="Follow US–Taiwan semiconductor policy: crawl official sources, tag "
@@ -32,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "everything in SQLite and send digests.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for name in COMMANDS:
+    for name in [only] if only in COMMANDS else COMMANDS:
         importlib.import_module(f"tracker.commands.{name}").register(subparsers)
     return parser
 
@@ -47,7 +49,8 @@ def _terminate(signum, frame):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(only=argv[0] if argv else None)
     args = parser.parse_args(argv)
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None

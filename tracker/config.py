@@ -6,8 +6,10 @@ owns the settings types it reads (crawl and source options in crawler/options.py
 channels in alerts/settings.py); this module composes them with the tracker's own (store,
 schedule, daemon, classifier). Which sources exist comes from the source registry
 (vocab/sources.toml), which categories exist from the rules file. Secrets are never values in
-the file: the file names the environment variable that holds them, and this module is the
-only reader of the environment in chipwatch; each secret is resolved once, here.
+the file: the file names the environment variable that holds them, and this module (with
+tracker/configfile.py, which finds and reads the file, and reads [classifier] alone for
+`chipwatch classify`) is the only reader of the environment in chipwatch; each secret is
+resolved once, here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import difflib
 import getpass
 import os
-import tomllib
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -35,14 +36,19 @@ from alerts.settings import (
 )
 from crawler.options import CrawlSettings, options_class, registry_defaults
 from tracker.classify.defaults import DEFAULT_RULES
+from tracker.configfile import (
+    DEFAULT_CONFIG_NAME,
+    MAX_EVIDENCE,
+    MAX_EVIDENCE_RANGE,
+    MIN_SCORE,
+    ClassifierSettings,
+    read_file,
+)
 from tracker.cron import CronLine
 from vocab.categories import Categories, read_categories
 from vocab.errors import ConfigError
 from vocab.sources import Source, sources
 from vocab.values import Duration, TimeZone, WebUrl, parse_duration
-
-DEFAULT_CONFIG_NAME = "config.toml"
-CONFIG_ENV = "CHIPWATCH_CONFIG"
 
 __all__ = ["Config", "ConfigError", "load", "parse", "defaults", "secret", "parse_date",
            "analyst"]
@@ -101,9 +107,9 @@ class ClassifierConfig(_Section):
     rules: Path | None = None
     # A category is given when its score reaches this (a rules file may set a category's own
     # `threshold`).
-    min_score: float = Field(3.0, gt=0)
+    min_score: float = Field(MIN_SCORE, gt=0)
     # How many sentences of evidence each tag keeps.
-    max_evidence: int = Field(3, ge=1, le=20)
+    max_evidence: int = Field(MAX_EVIDENCE, ge=MAX_EVIDENCE_RANGE[0], le=MAX_EVIDENCE_RANGE[1])
 
 
 class Config(_Section):
@@ -134,6 +140,12 @@ class Config(_Section):
     @property
     def rules_path(self) -> Path | None:
         return self.resolve(self.classifier.rules) if self.classifier.rules else None
+
+    @property
+    def classifier_settings(self) -> ClassifierSettings:
+        """What building a classifier needs of this configuration."""
+        return ClassifierSettings(self.rules_path, self.classifier.min_score,
+                                  self.classifier.max_evidence)
 
     @property
     def categories(self) -> Categories:
@@ -233,37 +245,11 @@ def config_model() -> type[Config]:
 # -- loading ---------------------------------------------------------------------------------
 
 
-def config_path(explicit: str | os.PathLike | None = None) -> tuple[Path, bool]:
-    """Where to read the configuration from, and whether the user named it."""
-    if explicit:
-        return Path(explicit), True
-    from_env = os.environ.get(CONFIG_ENV)
-    if from_env:
-        return Path(from_env), True
-    return Path(DEFAULT_CONFIG_NAME), False
-
-
 def load(explicit: str | os.PathLike | None = None) -> Config:
     """Read and validate the configuration; raise ConfigError with a readable message."""
-    path, named = config_path(explicit)
-    if not path.exists():
-        if named:
-            raise ConfigError(
-                f"{path}: configuration file not found (named by "
-                f"{'--config' if explicit else '$' + CONFIG_ENV}); "
-                f"check the path, or copy config.toml from the chipwatch repository"
-            )
+    raw, path = read_file(explicit)
+    if raw is None:
         return defaults()
-    try:
-        with open(path, "rb") as fh:  # tomllib insists on binary mode
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start + 1} cannot be read); "
-                          f"save the file as UTF-8") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
     return parse(raw, origin=path)
 
 

@@ -44,7 +44,10 @@ def _shipped() -> dict:
 
 def load_metadata(categories: Categories) -> dict:
     """The metadata for a store classified with `categories` (a fresh copy each call)."""
+    from .facets import for_scale
+
     metadata = copy.deepcopy(_shipped())
+    for_scale(metadata["databases"][DATABASE_NAME]["tables"])
     queries = metadata["databases"][DATABASE_NAME]["queries"]
     for category in categories.items:
         queries[category.name] = {

@@ -27,15 +27,16 @@ def __getattr__(name: str):
 
 
 def build_classifier(config=None, rules_path=None):
-    """A classifier from the configuration's [classifier] section (or the defaults);
-    `rules_path` overrides the configured rules file. The compiled rules are kept in the
-    user's cache directory for the next start."""
+    """A classifier from the configuration (tracker.config.Config), or from its [classifier]
+    section alone (tracker.configfile.ClassifierSettings), or the defaults; `rules_path`
+    overrides the configured rules file. The compiled rules are kept in the user's cache
+    directory for the next start."""
     from .cache import user_cache_dir
     from .engine import Classifier
     from .loading import load_rules
 
-    settings = getattr(config, "classifier", None)
-    path = rules_path or (config.rules_path if config is not None else None)
+    settings = getattr(config, "classifier_settings", config)
+    path = rules_path or (settings.rules_path if settings is not None else None)
     kwargs = {}
     if settings is not None:
         kwargs = {"min_score": settings.min_score, "max_evidence": settings.max_evidence}

@@ -7,7 +7,6 @@ import json
 import platform
 import sys
 from datetime import date, datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from vocab.captures import INDEX, MANIFEST
@@ -85,6 +84,8 @@ def _exchanges(out: Path) -> list[dict]:
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("chipwatch")
     except PackageNotFoundError:

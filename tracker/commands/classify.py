@@ -44,9 +44,11 @@ def register(subparsers) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from tracker.classify import build_classifier
+    from tracker.configfile import classifier_settings
 
-    config = load_config(args)
-    classifier = build_classifier(config, rules_path=args.rules)
+    # Only [classifier] is read; the whole file is validated when that section needs it.
+    settings = classifier_settings(args.config) or load_config(args)
+    classifier = build_classifier(settings, rules_path=args.rules)
     name = args.file if args.file and args.file != "-" else "<stdin>"
     if name == "<stdin>":
         stream = sys.stdin.buffer

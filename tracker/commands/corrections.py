@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 
-from store import corrections as correction_store
-from tracker.corrections import labelled
-
 from .common import add_config_options, load_config, open_store
 
 
@@ -27,6 +24,9 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
+    from store import corrections as correction_store
+    from tracker.corrections import labelled
+
     config = load_config(args)
     db = open_store(args, config)
     if args.jsonl:

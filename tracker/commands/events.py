@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import sys
 
-from store import events as event_store
-from tracker.config import analyst
-from tracker.corrections import CorrectionError, merge, split
-from tracker.events import relink_all
-
 from .common import UsageError, add_config_options, load_config, open_store
 
 
@@ -85,6 +80,8 @@ def _store(args):
 
 
 def handle_list(args) -> int:
+    from store import events as event_store
+
     db = _store(args)
     rows = event_store.recent_events(db, max(args.limit, 1))
     total = event_store.count_events(db)
@@ -99,6 +96,8 @@ def handle_list(args) -> int:
 
 
 def handle_show(args) -> int:
+    from store import events as event_store
+
     db = _store(args)
     event = event_store.get_event(db, args.event)
     if event is None:
@@ -120,6 +119,9 @@ def handle_show(args) -> int:
 
 
 def handle_merge(args) -> int:
+    from tracker.config import analyst
+    from tracker.corrections import CorrectionError, merge
+
     db = _store(args)
     try:
         done = merge(db, args.events, who=args.by or analyst(), why=args.why)
@@ -131,6 +133,9 @@ def handle_merge(args) -> int:
 
 
 def handle_split(args) -> int:
+    from tracker.config import analyst
+    from tracker.corrections import CorrectionError, split
+
     db = _store(args)
     try:
         done = split(db, args.event, args.documents, who=args.by or analyst(), why=args.why)
@@ -143,6 +148,9 @@ def handle_split(args) -> int:
 
 
 def handle_relink(args) -> int:
+    from store import events as event_store
+    from tracker.events import relink_all
+
     db = _store(args)
     print("linking every stored document again", file=sys.stderr, flush=True)
 

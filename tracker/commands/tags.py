@@ -3,10 +3,6 @@ document's categories."""
 
 from __future__ import annotations
 
-from tracker.config import analyst
-from tracker.corrections import CorrectionError, retag
-from tracker.cycle import classifier_for
-
 from .common import UsageError, add_config_options, load_config, open_store
 
 
@@ -36,6 +32,10 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
+    from tracker.config import analyst
+    from tracker.corrections import CorrectionError, retag
+    from tracker.cycle import classifier_for
+
     config = load_config(args)
     classifier = classifier_for(config)
     db = open_store(args, config)
