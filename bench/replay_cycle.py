@@ -19,6 +19,7 @@ nothing as the floor of any crawl. Target: the cycle within 1.5x its slowest sou
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -63,7 +64,10 @@ def one_cycle(config, db, replay) -> dict:
     }
 
 
-def one_run() -> tuple[dict, dict]:
+@contextlib.contextmanager
+def fresh_demo():
+    """The replay on 127.0.0.1 with the demo's configuration and a new store in a temporary
+    directory: (config, db, replay)."""
     with tempfile.TemporaryDirectory(prefix="chipwatch-bench-") as tmp:
         tmp = Path(tmp)
         with ReplayServer() as replay:
@@ -73,27 +77,22 @@ def one_run() -> tuple[dict, dict]:
             config = config_module.load(path)
             db = open_db(tmp / "chipwatch.db")
             try:
-                return one_cycle(config, db, replay), one_cycle(config, db, replay)
+                yield config, db, replay
             finally:
                 db.close()
+
+
+def one_run() -> tuple[dict, dict]:
+    with fresh_demo() as (config, db, replay):
+        return one_cycle(config, db, replay), one_cycle(config, db, replay)
 
 
 def first_cycle_seconds(sources: list[str] | None) -> float:
     """Wall time of a first cycle of `sources` (None: every source) in a fresh store."""
-    with tempfile.TemporaryDirectory(prefix="chipwatch-bench-") as tmp:
-        tmp = Path(tmp)
-        with ReplayServer() as replay:
-            path = tmp / "demo.toml"
-            path.write_text(demo_config.render(replay.base_urls, tmp / "chipwatch.db",
-                                               tmp / "httpcache"), encoding="utf-8")
-            config = config_module.load(path)
-            db = open_db(tmp / "chipwatch.db")
-            try:
-                started = time.perf_counter()
-                outcomes = run_cycle(config, db, sources=sources)
-                seconds = time.perf_counter() - started
-            finally:
-                db.close()
+    with fresh_demo() as (config, db, _):
+        started = time.perf_counter()
+        outcomes = run_cycle(config, db, sources=sources)
+        seconds = time.perf_counter() - started
     failed = [o.source for o in outcomes if o.status != "ok"]
     if failed:
         raise SystemExit(f"cycle failed for {failed}")

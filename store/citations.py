@@ -16,6 +16,8 @@ from sqlite_utils import Database
 
 from vocab.citations import LANGUAGES, citation_language, footnote
 
+from .documents import ids_ending_with
+
 _COLUMNS = "d.id, d.source, d.lang, d.title, d.published, d.url"
 _EVENT_ID = re.compile(r"^(?:event[:#]?)?(\d+)$", re.I)
 
@@ -81,10 +83,7 @@ def resolve(db: Database, given: str) -> tuple[str, str | int]:
                        f"`chipwatch events` lists them")
     if given and _document(db, given):
         return "document", given
-    found = [r["id"] for r in db.query(
-        "select id from documents where id like ? escape '\\' order by id limit 6",
-        ["%" + given.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")]
-    )] if given else []
+    found = ids_ending_with(db, given)
     if len(found) == 1:
         return "document", found[0]
     hint = (f"; did you mean one of: {', '.join(found)}" if found else

@@ -151,6 +151,22 @@ def get_document(db: Database, doc_id: str) -> dict | None:
     return next(db.query("select * from documents where id = ?", [doc_id]), None)
 
 
+def ids_ending_with(db: Database, end: str, *, limit: int = 6) -> list[str]:
+    """Ids of documents whose id ends with `end` (what a person types: `2026-16628`), at most
+    `limit`; `%`, `_` and `\\` in `end` are taken literally."""
+    if not end:
+        return []
+    literal = end.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return [r["id"] for r in db.query(
+        "select id from documents where id like ? escape '\\' order by id limit ?",
+        ["%" + literal, limit])]
+
+
+def document_titles(db: Database) -> dict[str, str]:
+    """id -> title of every stored document."""
+    return {r["id"]: r["title"] for r in db.query("select id, title from documents")}
+
+
 def texts_for(db: Database, document_ids: list[str]) -> dict[str, str]:
     """id -> its title, summary and text in one string (what keyword filters read)."""
     found = {}

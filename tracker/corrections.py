@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from store import corrections as correction_store
 from store import events as event_store
+from store.documents import document_titles, get_document, ids_ending_with
 from tracker.classify.apply import tag_documents
 from tracker.events import link_documents
 
@@ -99,10 +100,8 @@ def retag(db: Database, document_id: str, *, add: list[str], remove: list[str],
           relevance: str | None, known: list[str], classifier, who: str, why: str) -> Done:
     """Add and remove categories of a document, then tag it again with the rules and every
     correction it has."""
-    row = next(db.query("select id from documents where id = ?", [document_id]), None)
-    if row is None:
-        found = [r["id"] for r in db.query(
-            "select id from documents where id like ? order by id limit 6", [f"%{document_id}"])]
+    if get_document(db, document_id) is None:
+        found = ids_ending_with(db, document_id)
         if len(found) != 1:
             hint = f"; did you mean one of: {', '.join(found)}" if found else \
                 "; the `reading` page in `chipwatch browse` shows each document's id"
@@ -133,7 +132,7 @@ def labelled(db: Database) -> list[dict]:
     """Every correction as labelled data: pairs of documents that are (a merge, the documents
     split off together) or are not (a split) one event, and categories a document has (an
     added tag) or has not (a removed one). Each with the correction's id, who, when, why."""
-    titles = {r["id"]: r["title"] for r in db.query("select id, title from documents")}
+    titles = document_titles(db)
     out: list[dict] = []
     for row in correction_store.listing(db):
         audit = {"correction": row["id"], "who": row["who"], "at": row["at"], "why": row["why"]}

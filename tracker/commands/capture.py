@@ -6,12 +6,20 @@ from __future__ import annotations
 import json
 import platform
 import sys
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from vocab.captures import INDEX, MANIFEST
 
-from .common import UsageError, add_config_options, add_verbose, load_config, progress_printer
+from .common import (
+    UsageError,
+    add_config_options,
+    add_verbose,
+    add_window_options,
+    load_config,
+    progress_printer,
+    since_of,
+)
 
 
 def register(subparsers) -> None:
@@ -28,18 +36,14 @@ def register(subparsers) -> None:
     parser.add_argument("--out", metavar="DIR", type=Path,
                         help="where to write the capture (default: captures/SOURCE-UTCTIME); "
                              "it must not exist yet or be empty")
-    parser.add_argument("--since", metavar="YYYY-MM-DD",
-                        help="oldest publication date wanted (default: first_run_days back)")
-    parser.add_argument("--max-pages", type=int, metavar="N", help="listing pages to read")
+    add_window_options(parser)
     add_config_options(parser, db=False)
     add_verbose(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args) -> int:
-    from tracker.config import parse_date
     from tracker.crawl import build_spec, run_crawl
-    from tracker.cycle import first_run_since
 
     config = load_config(args)
     config.source(args.source)  # an unknown name fails here, with a suggestion
@@ -48,8 +52,7 @@ def handle(args) -> int:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"{out} already exists and is not an empty directory; a capture "
                          f"never overwrites files: choose another --out")
-    since = (parse_date(args.since, "--since").isoformat() if args.since
-             else first_run_since(config, args.source, date.today()))
+    since = since_of(args, config)
     spec = build_spec(config, args.source, since=since, max_pages=args.max_pages)
     spec["crawl"]["http_cache"] = False  # every response fresh from the site
     out.mkdir(parents=True, exist_ok=True)

@@ -81,3 +81,22 @@ def progress_printer(verbose: bool = False):
 def add_verbose(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also show the crawler's own log lines")
+
+
+def add_window_options(parser: argparse.ArgumentParser) -> None:
+    """How far back a one-off crawl of a source reads (`crawl`, `capture`)."""
+    parser.add_argument("--since", metavar="YYYY-MM-DD",
+                        help="oldest publication date wanted (default: first_run_days back)")
+    parser.add_argument("--max-pages", type=int, metavar="N", help="listing pages to read")
+
+
+def since_of(args: argparse.Namespace, config: Config) -> str:
+    """The day `--since` names, else the source's first-run window from today."""
+    from datetime import date
+
+    from tracker.config import parse_date
+    from tracker.cycle import first_run_since
+
+    if args.since:
+        return parse_date(args.since, "--since").isoformat()
+    return first_run_since(config, args.source, date.today())

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 
-from .common import add_config_options, add_verbose, load_config, progress_printer
+from .common import (
+    add_config_options,
+    add_verbose,
+    add_window_options,
+    load_config,
+    progress_printer,
+    since_of,
+)
 
 
 def register(subparsers) -> None:
@@ -16,23 +22,18 @@ def register(subparsers) -> None:
                     "lines on standard output, without storing them. Problems go to standard "
                     "error; exit status 1 when the crawl failed.")
     parser.add_argument("source", help="source name, e.g. federal_register")
-    parser.add_argument("--since", metavar="YYYY-MM-DD",
-                        help="oldest publication date wanted (default: first_run_days back)")
-    parser.add_argument("--max-pages", type=int, metavar="N", help="listing pages to read")
+    add_window_options(parser)
     add_config_options(parser, db=False)
     add_verbose(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args) -> int:
-    from tracker.config import parse_date
     from tracker.crawl import build_spec, run_crawl
-    from tracker.cycle import first_run_since
 
     config = load_config(args)
     config.source(args.source)  # an unknown name fails here, with a suggestion
-    since = (parse_date(args.since, "--since").isoformat() if args.since
-             else first_run_since(config, args.source, date.today()))
+    since = since_of(args, config)
     spec = build_spec(config, args.source, since=since, max_pages=args.max_pages)
     result = run_crawl(spec, timeout=config.crawl.crawl_timeout,
                        on_log=progress_printer(args.verbose))

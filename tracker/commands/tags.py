@@ -46,9 +46,9 @@ def handle(args) -> int:
     except CorrectionError as exc:
         raise UsageError(str(exc)) from None
     [document] = done.documents
-    categories = [r["category"] for r in db.query(
-        "select category from document_tags where document_id = ? order by score desc",
-        [document])]
+    from store.tags import tags_for
+
+    categories = [tag["category"] for tag in tags_for(db, [document])[document]]
     print(f"{document}: now {', '.join(categories) or 'no category'}; correction "
           f"{done.correction_id}")
     return 0

@@ -26,6 +26,7 @@ from sqlite_utils import Database
 from store import corrections as correction_store
 from store import events as event_store
 from store.events import Placement, summary
+from store.tags import all_document_ids
 from vocab.events import ROLE_ORDER
 
 from . import groups, identifiers, reactions, releases, rules
@@ -115,7 +116,7 @@ def link_documents(db: Database, ids: Iterable[str], *, now: str | None = None) 
 def relink_all(db: Database, *, now: str | None = None,
                on_progress: Callable[[int, int], None] | None = None) -> LinkReport:
     """Link every stored document again (after the linker changed, or on request)."""
-    ids = [row["id"] for row in db.query("select id from documents order by id")]
+    ids = all_document_ids(db)
     return _in_batches(db, ids, now=now, on_progress=on_progress)
 
 
