@@ -16,6 +16,7 @@ import pytest
 from crawler.charset import settle
 from store import open_db
 from store import runs as run_store
+from tests.commerce_pages import ARTICLES, LISTING
 from tests.conftest import FIXTURES, write_config
 from tests.loopback import LoopbackServer, Reply
 from tracker import config as config_module
@@ -33,19 +34,9 @@ SITES = {
         **{f"/presscenter/news/{i}.html": f"trendforce/cn_{i}.html"
            for i in ("20260825-13199", "20260828-13205", "20260901-13211")}}),
     "commerce": ({}, {
-        "/news/press-releases": "commerce/press-releases.html",
-        "/news/press-releases?page=1": "commerce/press-releases-page-1.html",
-        **{path: f"commerce/{name}" for path, name in {
-            "/news/press-releases/2025/05/department-commerce-announces-rescission-biden-era-artificial":
-                "article-ai-diffusion-rescission.html",
-            "/news/press-releases/2024/12/commerce-strengthens-export-controls-restrict-chinas-capability-produce":
-                "article-sme-controls-2024-12.html",
-            "/news/press-releases/2024/11/biden-harris-administration-announces-chips-incentives-award-tsmc-arizona":
-                "article-tsmc-award-2024-11.html",
-            "/news/press-releases/2024/04/biden-harris-administration-announces-preliminary-terms-tsmc-expanding":
-                "article-tsmc-pmt-2024-04.html",
-            "/news/press-releases/2023/10/commerce-strengthens-restrictions-advanced-computing-semiconductors":
-                "article-advanced-computing-2023-10.html"}.items()}}),
+        LISTING: "commerce/press-releases.html",
+        LISTING + "?page=1": "commerce/press-releases-page-1.html",
+        **{path: f"commerce/{name}" for path, name in ARTICLES.items()}}),
 }
 META = re.compile(r'<meta charset="utf-8"\s*/?>')
 

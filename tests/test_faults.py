@@ -22,6 +22,7 @@ from crawler.spiders.tsmc import TsmcSpider
 from store import documents as doc_store
 from store import open_db
 from store import runs as run_store
+from tests.commerce_pages import ARTICLES, LISTING
 from tests.conftest import FIXTURES, write_config
 from tests.fr_pages import AGENCIES, two_pages
 from tests.loopback import LoopbackServer, Reply
@@ -32,19 +33,6 @@ from tracker.health import assess
 pytestmark = pytest.mark.timeout(120)
 
 COMMERCE = FIXTURES / "commerce"
-LISTING = "/news/press-releases"
-ARTICLES = {
-    "/news/press-releases/2025/05/department-commerce-announces-rescission-biden-era-artificial":
-        "article-ai-diffusion-rescission.html",
-    "/news/press-releases/2024/12/commerce-strengthens-export-controls-restrict-chinas-capability-produce":
-        "article-sme-controls-2024-12.html",
-    "/news/press-releases/2024/11/biden-harris-administration-announces-chips-incentives-award-tsmc-arizona":
-        "article-tsmc-award-2024-11.html",
-    "/news/press-releases/2024/04/biden-harris-administration-announces-preliminary-terms-tsmc-expanding":
-        "article-tsmc-pmt-2024-04.html",
-    "/news/press-releases/2023/10/commerce-strengthens-restrictions-advanced-computing-semiconductors":
-        "article-advanced-computing-2023-10.html",
-}
 SME = next(p for p in ARTICLES if "/2024/12/" in p)
 
 
