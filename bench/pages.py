@@ -73,11 +73,11 @@ def pages(conn: sqlite3.Connection, metadata: dict) -> list[tuple[str, str, str,
         ("reading view, next page", "page", "/chipwatch/reading?_next=50", {},
          reading.format(where="") + " offset 50"),
         ("reading view, one day, the newest", "page",
-         f"/chipwatch/reading?date__date={newest}", {},
-         reading.format(where=f"where date(date) = '{newest}' ")),
+         f"/chipwatch/reading?date__date={newest}", *_prefixed("date__date", newest)),
         ("reading view, one day, the oldest", "page",
-         f"/chipwatch/reading?date__date={oldest}", {},
-         reading.format(where=f"where date(date) = '{oldest}' ")),
+         f"/chipwatch/reading?date__date={oldest}", *_prefixed("date__date", oldest)),
+        ("reading view, one month, the oldest", "page",
+         f"/chipwatch/reading?month={oldest[:7]}", *_prefixed("month", oldest[:7])),
         ("documents table", "page", "/chipwatch/documents", {},
          "select * from documents order by published desc limit 51"),
         ("event view, newest first", "page", "/chipwatch/event_reading", {},
@@ -115,6 +115,19 @@ def pages(conn: sqlite3.Connection, metadata: dict) -> list[tuple[str, str, str,
         out.append((f"timeline chart: {name}", "page",
                     "/chipwatch.json?" + _qs({"sql": sql}), {}, sql))
     return out
+
+
+def _prefixed(key: str, value: str) -> tuple[dict, str]:
+    """The parameters and SQL beneath a reading page filtered by day or month: Datasette's
+    own clause and the range of `published` it implies (store/browse/prefixes.py)."""
+    from store.browse.prefixes import range_clauses
+
+    column, _, lookup = key.partition("__")
+    own = "date({c}) = :value" if lookup == "date" else "{c} = :value"
+    ranges = range_clauses("reading", [(key, value)])
+    where = " and ".join([own.format(c=column), *ranges.where_clauses])
+    reading = "select * from reading where {where} order by published desc limit 51"
+    return {"value": value, **ranges.params}, reading.format(where=where)
 
 
 def _qs(params: dict) -> str:

@@ -397,3 +397,28 @@ def test_relevance_shows_with_documents_and_tags(ds):
     assert steel["relevance"] == "wider" and isinstance(steel["event_id"], int)
     facets = get(ds, "/chipwatch/document_tags.json?_size=0").json()["facet_results"]
     assert {f["value"] for f in facets["relevance"]["results"]} == {"core", "wider"}
+
+
+def test_this_week_shows_at_most_the_newest_fifty_of_each_category(tmp_path):
+    names = ["".join(chr(ord("a") + (n // 26 ** k) % 26) for k in range(3)) for n in range(60)]
+    busy = [browse_demo.synthetic(f"busy-{i}", "commerce", "en", f"Tariff notice {name}{name}",
+                                  f"Neutral filler about {name}.",
+                                  (TODAY - timedelta(days=1 + i % 5)).isoformat())
+            for i, name in enumerate(names)]
+    tags = {doc["external_id"]: [("tariff", 2.0, "tariff")] for doc in busy}
+    db = browse_demo.build(tmp_path / "busy.db", newest=TODAY - timedelta(days=30),
+                           extra=busy + EXTRA, extra_tags={**tags, **EXTRA_TAGS})
+    entries = db.execute("select event_id, date from event_feed_entries where category = "
+                         "'tariff' and event_id in (select event_id from event_documents "
+                         "where document_id like 'commerce:busy-%')").fetchall()
+    db.close()
+    assert len(entries) == 60  # each its own event, all first seen this week
+
+    found = rows(make_datasette(tmp_path / "busy.db"), "/chipwatch/this_week.json")
+    by_category = Counter(r["category"] for r in found)
+    assert by_category == {"tariff": 50, "export_control": 1, "investment_pressure": 1,
+                           "alliance": 1}
+    shown = [r["date"] for r in found if r["category"] == "tariff"]
+    assert shown == sorted(shown, reverse=True)
+    left_out = sorted(date for _, date in entries)[:len(entries) + 2 - 50]
+    assert min(shown) >= max(left_out)  # the newest are shown: none left out is newer

@@ -13,18 +13,21 @@ from vocab.categories import Categories, read_categories
 
 PLUGIN_NAME = "chipwatch"
 SCALE_PLUGIN_NAME = "chipwatch-scale"  # facets, counts and search of the large views
+PREFIX_PLUGIN_NAME = "chipwatch-prefixes"  # a day or month of publication found by index
 
 
 def register_plugin() -> None:
     """Register chipwatch's Datasette plugin once per process."""
     from datasette.plugins import pm
 
-    from store.browse import facets, plugin
+    from store.browse import facets, plugin, prefixes
 
     if pm.get_plugin(PLUGIN_NAME) is None:
         pm.register(plugin, name=PLUGIN_NAME)
     if pm.get_plugin(SCALE_PLUGIN_NAME) is None:
         pm.register(facets, name=SCALE_PLUGIN_NAME)
+    if pm.get_plugin(PREFIX_PLUGIN_NAME) is None:
+        pm.register(prefixes, name=PREFIX_PLUGIN_NAME)
 
 
 def make_datasette(db_path: str | Path, categories: Categories | None = None, *,
