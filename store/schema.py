@@ -357,3 +357,11 @@ def m014_browse_counts(db: Database) -> None:
     counts.create(db)
     db.execute("drop view if exists event_feed_entries")
     db.execute(views.EVENT_FEED_ENTRIES_V2)
+
+
+@migrations()
+def m015_planner_statistics(db: Database) -> None:
+    # The planner's statistics, which the cycle keeps in step from now on (store/statistics.py)
+    from . import statistics
+
+    statistics.analyse(db)

@@ -45,6 +45,9 @@ def test_run_stores_prints_a_line_per_source_and_a_digest(tmp_path):
     db = open_db(tmp_path / "chipwatch.db")
     assert db["documents"].count == 7
     assert [r["status"] for r in db["crawl_runs"].rows] == ["ok", "ok"]
+    # the cycle analysed what it stored for the query planner (store/statistics.py)
+    assert db.execute("select count(*) from sqlite_stat1 where tbl = 'documents'"
+                      ).fetchone()[0] > 0
 
 
 def test_one_failing_source_gives_status_1_and_the_others_are_still_stored(tmp_path):

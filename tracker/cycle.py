@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from store import documents as doc_store
 from store import runs as run_store
+from store import statistics as planner_statistics
 from tracker.classify import Classifier, build_classifier
 from tracker.classify.apply import tag_documents
 from tracker.config import Config
@@ -156,6 +157,7 @@ def run_cycle(config: Config, db: Database, *, sources: list[str] | None = None,
     source never stops the others."""
     run_store.mark_abandoned_runs(db)  # left 'running' by a chipwatch that was killed
     outcomes = crawl_sources(config, db, sources or config.sources.enabled(), on_log=on_log)
+    planner_statistics.refresh(db)  # the store may have grown many times over
     for outcome in outcomes:
         if on_outcome:
             on_outcome(outcome)
