@@ -316,7 +316,8 @@ def test_nothing_accepts_a_write(ds, store_path):
     assert list(db.query("select id from documents where title = 'x' or id = 'x'")) == []
     db.close()
     plugins = {p["name"] for p in get(ds, "/-/plugins.json").json()}
-    assert plugins == {"store.browse.plugin", "store.browse.facets", "datasette-atom",
+    assert plugins == {"store.browse.plugin", "store.browse.facets", "store.browse.prefixes",
+                       "datasette-atom",
                        "datasette-dashboards",
                        "datasette-leaflet", "datasette-render-markdown"}
     assert not any(q.get("write") for q in canned_queries(KNOWN).values())
