@@ -365,3 +365,13 @@ def m015_planner_statistics(db: Database) -> None:
     from . import statistics
 
     statistics.analyse(db)
+
+
+@migrations()
+def m016_no_search_index_statistics(db: Database) -> None:
+    # The statistics m015 took of the full-text index's own tables, in a new store nearly
+    # empty, made every write to the search index scan it whole (store/statistics.py).
+    from . import statistics
+
+    statistics.forget_search_index(db)
+

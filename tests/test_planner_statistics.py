@@ -66,3 +66,53 @@ def test_refreshing_statistics_that_are_current_changes_nothing(grown):
     stats = db.execute("select * from sqlite_stat1 order by tbl, idx").fetchall()
     statistics.refresh(db)
     assert db.execute("select * from sqlite_stat1 order by tbl, idx").fetchall() == stats
+
+
+# What FTS5 runs to drop the segments it has merged (and reads by key otherwise).
+SEGMENT_DELETE = "delete from document_search_fts_data where id >= ? and id <= ?"
+
+
+def index_statistics(db) -> list:
+    return db.execute("select tbl from sqlite_stat1 where tbl like 'document_search_fts%'"
+                      ).fetchall()
+
+
+def segments_deleted_by_key(db) -> bool:
+    plan = db.execute(f"explain query plan {SEGMENT_DELETE}", [1, 2]).fetchall()
+    return "INTEGER PRIMARY KEY" in plan[-1][-1]
+
+
+def test_the_search_index_is_never_analysed_so_its_writes_stay_by_key(grown):
+    path, db = grown  # analysed when empty, then grown, in the same connection
+    assert index_statistics(db) == [] and segments_deleted_by_key(db)
+    statistics.refresh(db)
+    assert index_statistics(db) == []
+    db.close()
+    db = open_db(path)
+    assert segments_deleted_by_key(db)
+    statistics.analyse(db)
+    assert index_statistics(db) == [] and segments_deleted_by_key(db)
+    assert db.execute("select count(*) from sqlite_stat1 where tbl = 'documents'"
+                      ).fetchone()[0] > 0  # the rest is analysed
+
+
+def test_a_store_analysed_with_its_search_index_forgets_those_statistics(tmp_path):
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from store.schema import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(sqlite3.connect(str(path)))
+    migrations.apply(old, stop_before="m016_no_search_index_statistics")
+    old.execute("analyze")  # as m015 did before
+    assert index_statistics(old)
+    old.conn.commit()
+    old.close()
+    db = open_db(path)
+    assert index_statistics(db) == []
+    db.close()
+    db = open_db(path)
+    assert segments_deleted_by_key(db)
+    db.close()
