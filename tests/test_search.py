@@ -5,6 +5,7 @@ import pytest
 from store.documents import upsert_documents
 from store.search import (
     FTS_TABLE,
+    INDEX_ROWS,
     NOTHING,
     fts_query,
     index_text,
@@ -124,3 +125,16 @@ def test_the_migration_indexes_documents_stored_before_it(tmp_path):
             d["title"] for d in DOCS}
     finally:
         db.close()
+
+
+def test_a_large_batch_and_a_document_twice_in_it_are_indexed_as_stored(db):
+    many = [doc(f"n{i}", f"第{i}號公告", "美國宣布新的出口管制規定。" if i % 2 else "關稅調整。")
+            for i in range(2 * INDEX_ROWS + 5)]  # more than one statement's rows
+    twice = doc("twice", "第一版", "半導體補助。")
+    counts = upsert_documents(db, [twice, *many, {**twice, "text": "記憶體價格上漲。"}])
+    assert (counts.new, counts.changed) == (len(many) + 1, 1)
+    assert search_ids(db, "記憶體") == ["twice"] and search_ids(db, "補助") == []
+    assert len(search_ids(db, "出口管制", limit=1000)) == INDEX_ROWS + 2
+    assert len(search_ids(db, "关税", limit=1000)) == INDEX_ROWS + 3
+    assert db["document_search"].count == len(many) + 1
+    db.execute(f"insert into {FTS_TABLE} ({FTS_TABLE}, rank) values ('integrity-check', 1)")
