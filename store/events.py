@@ -41,38 +41,40 @@ def _marks(items) -> str:
 # -- placing new documents ------------------------------------------------------------------
 
 
-def place_documents(db: Database, ids: Iterable[str], *, now: str | None = None) -> int:
+def place_documents(db: Database, ids: Iterable[str], *, now: str | None = None) -> list[int]:
     """Give each document that has no event yet an event of its own (role from its source
     and type, reason `lead`). Called in the transaction that stores new documents, so the
-    rule "every document belongs to exactly one event" always holds. Returns how many.
+    rule "every document belongs to exactly one event" always holds. Returns the new
+    events' ids.
 
     A new document has no tags yet, so its event's summary is written from the document
     alone, in plain SQL: this runs for every document a crawl stores."""
     now = now or utcnow()
     ids = list(ids)
-    placed = 0
+    created: list[int] = []
+    conn = db.conn
     for chunk in _chunks(ids):
-        rows = list(db.query(
-            "select d.id, d.source, d.doc_type, d.text, d.lang, d.title, d.published "
-            f"from documents d where d.id in ({_marks(chunk)}) and not exists "
-            "(select 1 from event_documents e where e.document_id = d.id)", chunk))
-        for row in rows:
-            day = (row["published"] or "")[:10] or None
-            event_id = db.execute(
-                "insert into events (title, title_zh, lead_document_id, first_date, last_date,"
-                " categories, relevance, sources, languages, document_count, created_at, "
-                "updated_at) values (?, ?, ?, ?, ?, '[]', null, ?, ?, 1, ?, ?)",
-                [row["title"], row["title"] if is_chinese(row["lang"]) else None, row["id"],
-                 day, day, json.dumps([row["source"]]), json.dumps([row["lang"]]), now,
-                 now]).lastrowid
-            db.execute(
-                "insert into event_documents (document_id, event_id, role, reason, evidence, "
-                "linked_to, linker_version, placed_at) values (?, ?, ?, 'lead', '', null, "
-                "null, ?)",
-                [row["id"], event_id, base_role(row["source"], row["doc_type"], row["text"]),
-                 now])
-            placed += 1
-    return placed
+        placed = []
+        for doc_id, source, doc_type, text, lang, title, published in conn.execute(
+                "select d.id, d.source, d.doc_type, d.text, d.lang, d.title, d.published "
+                f"from documents d where d.id in ({_marks(chunk)}) and not exists "
+                "(select 1 from event_documents e where e.document_id = d.id)", chunk
+        ).fetchall():
+            day = (published or "")[:10] or None
+            event_id = conn.execute(_NEW_EVENT, [
+                title, title if is_chinese(lang) else None, doc_id, day, day,
+                json.dumps([source]), json.dumps([lang]), now, now]).lastrowid
+            placed.append((doc_id, event_id, base_role(source, doc_type, text), now))
+            created.append(event_id)
+        conn.executemany(_LEAD, placed)
+    return created
+
+
+_NEW_EVENT = ("insert into events (title, title_zh, lead_document_id, first_date, last_date, "
+              "categories, relevance, sources, languages, document_count, created_at, "
+              "updated_at) values (?, ?, ?, ?, ?, '[]', null, ?, ?, 1, ?, ?)")
+_LEAD = ("insert into event_documents (document_id, event_id, role, reason, evidence, "
+         "linked_to, linker_version, placed_at) values (?, ?, ?, 'lead', '', null, null, ?)")
 
 
 def place_by_group(db: Database, *, now: str | None = None) -> int:
