@@ -11,11 +11,20 @@ counts every row of a large store to show it:
 Triggers keep all three in step with every write to `documents` and `events`, whichever
 module makes it; `fill` computes them from what is stored (the migration that adds them).
 A count can reach zero and stay as a row: readers ask for `count > 0`.
+
+A writer that inserts many rows at once (a crawl's batch of new documents and the events they
+are placed in) counts them in one statement per count instead of one trigger run per row:
+inside `batch(db)`, the insert triggers step aside (`counts_held` has a row) and the writer
+calls `added(table, keys)` for the rows it inserted, before any other change to them.
+Updates and deletes are always counted by the triggers.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from contextlib import contextmanager
+from typing import Iterator
 
 from sqlite_utils import Database
 
@@ -153,6 +162,102 @@ end;
 """
 
 
+# The insert triggers since m017: the same counting, skipped while a writer holds them.
+HELD = "counts_held"
+HELD_TABLE = f"create table {HELD} (held integer not null)"
+_UNHELD = f"when not exists (select 1 from {HELD})"
+INSERT_TRIGGERS_V2 = f"""
+drop trigger documents_counts_insert;
+create trigger documents_counts_insert after insert on documents {_UNHELD} begin
+  {_bump_facets('reading', 'new', 1)}
+end;
+drop trigger events_counts_insert;
+create trigger events_counts_insert after insert on events {_UNHELD} begin
+  {_bump_facets('event_reading', 'new', 1)}
+  {_bump_days('new', 1)}
+  {_event_categories('new')}
+end;
+"""
+
+
+# What the insert triggers do, for every row of a batch at once: the rows of `table` whose
+# id is in the JSON array :keys, as `batch`, each counted as its trigger counts it.
+def _batch(table: str) -> str:
+    return (f"with batch as (select rowid as row_key, * from {table} "
+            f"where id in (select value from json_each(:keys))) ")
+
+
+def _add_facets(view: str) -> str:
+    table, facets = VIEWS[view]
+    parts = [f"select '{ROWS}' as facet, '' as value from batch r"]
+    for kind, facet, sql in facets:
+        sql = sql.format(r="r")
+        if kind == "array":  # each value once per row, as the trigger's `distinct`
+            parts.append(f"select '{facet}', value from (select distinct r.row_key, j.value "
+                         f"from batch r, json_each({_SAFE_ARRAY.format(col=sql)}) j)")
+        else:
+            parts.append(f"select '{facet}', {sql} from batch r")
+    return (f"{_batch(table)}insert into facet_counts (view, facet, value, count) "
+            f"select '{view}', facet, value, count(*) from ({' union all '.join(parts)}) "
+            f"where value is not null group by facet, value "
+            f"on conflict (view, facet, value) do update set count = count + excluded.count")
+
+
+def _add_days(kind: str, column: str) -> str:
+    return (f"{_batch('events')}insert into event_day_counts (kind, value, day, events) "
+            f"select '{kind}', j.value, r.first_date, count(*) from batch r, "
+            f"json_each({_SAFE_ARRAY.format(col=f'r.{column}')}) j "
+            f"where r.first_date is not null and j.value is not null "
+            f"group by j.value, r.first_date "
+            f"on conflict (kind, value, day) do update set events = events + excluded.events")
+
+
+_ADDED = {
+    "documents": [_add_facets("reading")],
+    "events": [_add_facets("event_reading"), _add_days("category", "categories"),
+               _add_days("source", "sources"),
+               f"{_batch('events')}insert or ignore into event_categories (event_id, category, "
+               f"latest) select r.id, j.value, r.last_date from batch r, "
+               f"json_each({_SAFE_ARRAY.format(col='r.categories')}) j "
+               f"where j.value is not null"],
+}
+
+
+class Batch:
+    """The rows a writer inserted while holding the insert triggers, counted together."""
+
+    def __init__(self, db: Database, held: bool):
+        self.db = db
+        self.held = held
+
+    def added(self, table: str, keys: list) -> None:
+        """Count the rows of `table` ("documents" or "events") with these ids, inserted
+        inside this batch and not changed since (an update is counted by its trigger as a
+        change from the row as counted)."""
+        if not self.held or not keys:  # counted by the triggers, or a store without counts
+            return
+        params = {"keys": json.dumps(list(keys))}
+        for statement in _ADDED[table]:
+            self.db.conn.execute(statement, params)
+
+
+@contextmanager
+def batch(db: Database) -> Iterator[Batch]:
+    """Hold the insert triggers of documents and events for the block, which counts what it
+    inserts with `Batch.added`; in a store migrated only part way (no `counts_held`) the
+    triggers, if any, count as usual. Use inside a transaction: a failure rolls the hold
+    back with everything else. (Not a savepoint of its own: SQLite would then keep a copy
+    of every page the block changes, the search index's included.)"""
+    if not db.conn.in_transaction:
+        raise RuntimeError("counts.batch needs a transaction (db.atomic())")
+    held = db[HELD].exists()
+    if held:
+        db.conn.execute(f"insert into {HELD} (held) values (1)")
+    yield Batch(db, held)
+    if held:
+        db.conn.execute(f"delete from {HELD}")
+
+
 def fill(db: Database) -> None:
     """Compute every count from what is stored (replacing what was there)."""
     for table in ("facet_counts", "event_day_counts", "event_categories"):
@@ -187,6 +292,12 @@ def create(db: Database) -> None:
     for statement in _statements(TABLES + TRIGGERS):  # not executescript: it would commit
         db.execute(statement)
     fill(db)
+
+
+def hold_inserts(db: Database) -> None:
+    """The table that holds the insert triggers, and the triggers that obey it (m017)."""
+    for statement in _statements(HELD_TABLE + ";" + INSERT_TRIGGERS_V2):
+        db.execute(statement)
 
 
 def _statements(script: str) -> list[str]:

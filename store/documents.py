@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from sqlite_utils import Database
 
 from vocab.documents import DOCUMENT_FIELDS
 
+from . import counts as kept_counts
 from . import revisions
 from .clock import utcnow
 from .events import mark_unlinked, place_documents
@@ -32,17 +33,23 @@ class WriteCounts:
         return self.seen - self.new - self.changed
 
 
+# Encoders made once (json.dumps builds one per call): the same output as json.dumps with
+# these options.
+_METADATA_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def _row(doc: dict) -> dict:
     row = {key: doc.get(key) for key in DOCUMENT_FIELDS}
     metadata = row["metadata"]
     if not isinstance(metadata, str):
-        row["metadata"] = json.dumps(metadata or {}, ensure_ascii=False, sort_keys=True)
+        row["metadata"] = _METADATA_JSON.encode(metadata or {})
     row["text"] = row["text"] or ""
     return row
 
 
 def content_hash(row: dict) -> str:
-    payload = json.dumps([row.get(k) or "" for k in CONTENT_FIELDS], ensure_ascii=False)
+    payload = _HASH_JSON.encode([row.get(k) or "" for k in CONTENT_FIELDS])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -72,57 +79,72 @@ def upsert_documents(db: Database, docs: Iterable[dict], *, now: str | None = No
         row = _row(doc)
         row["content_hash"] = content_hash(row)
         rows.append(row)
-    stored = _stored(db, [row["id"] for row in rows])
-    seen_again, written = [], []
-    new_ids: list[str] = []
-    changed: list[str] = []
+    stored = _stored(db, rows)
+    # What each document is, in the order given: new, seen again, or changed (compared with
+    # the store, or with its earlier copy in this batch).
+    inserts, changes, seen_again, written = [], [], [], []
+    for row in rows:
+        counts.seen += 1
+        doc_id = row["id"]
+        existing = stored.get(doc_id)
+        if existing is None:
+            inserts.append(row)
+            stored[doc_id] = {**row, "revision": 1}
+            counts.new += 1
+        elif existing["content_hash"] == row["content_hash"]:
+            seen_again.append((now, doc_id))
+            continue
+        else:
+            revision = existing["revision"] + 1
+            changes.append((existing, row, revision))
+            stored[doc_id] = {**row, "revision": revision,
+                              "categories": existing.get("categories")}
+            counts.changed += 1
+        written.append(row)
+        if changed_ids is not None:
+            changed_ids.append(doc_id)
+    new_ids = [row["id"] for row in inserts]
     conn = db.conn
-    with db.atomic():
-        for row in rows:
-            counts.seen += 1
-            doc_id = row["id"]
-            existing = stored.get(doc_id)
-            if existing is None:
-                conn.execute(_INSERT, [*(row[f] for f in DOCUMENT_FIELDS), row["content_hash"],
-                                       1, now, now])
-                stored[doc_id] = {**row, "revision": 1}
-                new_ids.append(doc_id)
-                counts.new += 1
-            elif existing["content_hash"] == row["content_hash"]:
-                seen_again.append((now, doc_id))
-                continue
-            else:
-                revisions.record(conn, existing, now=now, change="content")
-                revision = existing["revision"] + 1
-                conn.execute(_CHANGE, [*(row[f] for f in DOCUMENT_FIELDS if f != "id"),
-                                       row["content_hash"], revision, now, now, doc_id])
-                stored[doc_id] = {**row, "revision": revision,
-                                  "categories": existing.get("categories")}
-                changed.append(doc_id)
-                counts.changed += 1
-            written.append(row)
-            if changed_ids is not None:
-                changed_ids.append(doc_id)
+    with db.atomic(), kept_counts.batch(db) as batch:
+        # new documents first, counted before anything changes them (a copy later in the
+        # batch may), then the changes in order
+        conn.executemany(_INSERT, [[*(row[f] for f in DOCUMENT_FIELDS), row["content_hash"],
+                                    1, now, now] for row in inserts])
+        batch.added("documents", new_ids)
+        for existing, row, revision in changes:
+            revisions.record(conn, existing, now=now, change="content")
+            conn.execute(_CHANGE, [*(row[f] for f in DOCUMENT_FIELDS if f != "id"),
+                                   row["content_hash"], revision, now, now, row["id"]])
         conn.executemany(_SEEN, seen_again)
-        index_documents(db, written)
         if db["event_documents"].exists():  # not in a store migrated only part way
-            place_documents(db, new_ids, now=now)
-            mark_unlinked(db, changed)
+            batch.added("events", place_documents(db, new_ids, now=now))
+            mark_unlinked(db, [row["id"] for _, row, _ in changes])
+        index_documents(db, written)  # last: see index_documents
     return counts
 
 
-def _stored(db: Database, ids: list[str]) -> dict[str, dict]:
-    """What the store holds of these documents: their hash, revision and content."""
-    found = {}
-    unique = list(dict.fromkeys(ids))
-    for start in range(0, len(unique), _LOOKUP_CHUNK):
-        chunk = unique[start:start + _LOOKUP_CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+def _stored(db: Database, rows: list[dict]) -> dict[str, dict]:
+    """What the store holds of these documents: their hash and revision, and the whole
+    state of those whose content differs (what a revision keeps)."""
+    found: dict[str, dict] = {}
+    for chunk in _chunked(list(dict.fromkeys(row["id"] for row in rows))):
+        for doc_id, content, revision in db.conn.execute(
+                f"select id, content_hash, revision from documents where id in "
+                f"({', '.join('?' for _ in chunk)})", chunk):
+            found[doc_id] = {"content_hash": content, "revision": revision}
+    differ = list(dict.fromkeys(row["id"] for row in rows if row["id"] in found
+                                and row["content_hash"] != found[row["id"]]["content_hash"]))
+    for chunk in _chunked(differ):
         for row in db.query("select id, content_hash, revision, title, summary, text, "
                             f"published, metadata, categories from documents "
-                            f"where id in ({marks})", chunk):
+                            f"where id in ({', '.join('?' for _ in chunk)})", chunk):
             found[row["id"]] = row
     return found
+
+
+def _chunked(items: list) -> Iterator[list]:
+    for start in range(0, len(items), _LOOKUP_CHUNK):
+        yield items[start:start + _LOOKUP_CHUNK]
 
 
 def latest_published(db: Database, source: str) -> str | None:

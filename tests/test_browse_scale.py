@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from sqlite_utils import Database
 
 from store import counts, open_db
 from store.browse import facets
 from store.documents import upsert_documents
+from store.schema import migrations
 from store.tags import set_tags
 from tests import browse_demo
 from tracker.browse import make_datasette
+from tracker.corrections import merge, split
 from tracker.events import link_pending, relink_all
 
 TODAY = date.today()
@@ -123,11 +127,84 @@ def test_kept_counts_match_the_views_after_every_kind_of_write(store):
     relink_all(db)
     assert kept(db) == counted(db)
 
-    # and computing them afresh gives what the triggers kept
+    # one batch holding a new document twice (the second copy changed) and a stored one
+    # changed twice: the batch's new rows are counted together, the changes by the triggers
+    twice = browse_demo.synthetic("new-twice", "bis", "en", "Twice in a batch",
+                                  "First copy.", RECENT)
+    stored = dict(new[0], text="Changed once.")
+    upsert_documents(db, [twice, stored, dict(twice, text="Second copy.", lang="zh-Hans",
+                                              published="2025-01-15"),
+                          dict(stored, text="Changed twice.", published="2025-02-15")],
+                     now="2026-10-04T12:00:00+00:00")
+    assert kept(db) == counted(db) == counted_afresh(db)
+    assert db.execute("select count(*) from counts_held").fetchone()[0] == 0
+
+    # analysts' corrections: two events merged, then one document split out again
+    a, b = (db.execute("select event_id from event_documents where document_id = ?",
+                       [doc_id]).fetchone()[0] for doc_id in ("commerce:new-0", "tsmc:new-zh"))
+    merge(db, [a, b], who="test", why="same action")
+    assert kept(db) == counted(db) == counted_afresh(db)
+    event = db.execute("select event_id from event_documents where document_id = ?",
+                       ["tsmc:new-zh"]).fetchone()[0]
+    split(db, event, ["tsmc:new-zh"], who="test", why="another action")
+    assert kept(db) == counted(db) == counted_afresh(db)
+
+    # and computing them afresh gives what was kept
     after = kept(db)
     with db.atomic():
         counts.fill(db)
     assert kept(db) == after
+
+
+def counted_afresh(db) -> dict:
+    """What `counts.fill` computes from what is stored (the kept counts left as they were)."""
+    with db.atomic():
+        kept_rows = {t: db.execute(f"select * from {t}").fetchall()
+                     for t in ("facet_counts", "event_day_counts", "event_categories")}
+        counts.fill(db)
+        fresh = kept(db)
+        for table, rows in kept_rows.items():
+            db.execute(f"delete from {table}")
+            if rows:
+                db.conn.executemany(f"insert into {table} values "
+                                    f"({', '.join('?' for _ in rows[0])})", rows)
+    return fresh
+
+
+def test_a_failed_batch_leaves_the_counts_and_the_triggers_as_they_were(store):
+    path, db = store
+    before = kept(db)
+    broken = browse_demo.synthetic("broken", "commerce", "en", None, "No title.", RECENT)
+    good = browse_demo.synthetic("good", "commerce", "en", "A title", "Text.", RECENT)
+    with pytest.raises(sqlite3.IntegrityError):
+        upsert_documents(db, [good, broken])
+    assert kept(db) == before
+    assert db.execute("select count(*) from counts_held").fetchone()[0] == 0
+    # the triggers count a row written by anyone else, as before
+    db["documents"].insert({"id": "commerce:direct", "source": "commerce",
+                            "external_id": "direct", "lang": "en", "url": "http://127.0.0.1/d",
+                            "title": "Written directly", "content_hash": "x",
+                            "published": RECENT})
+    assert kept(db) == counted_afresh(db)
+    assert kept(db)["facets"][("reading", "_rows", "")] == before["facets"][
+        ("reading", "_rows", "")] + 1
+
+
+def test_a_store_counted_by_triggers_alone_is_counted_the_same_after_the_upgrade(tmp_path):
+    old = Database(sqlite3.connect(str(tmp_path / "old.db")))
+    migrations.apply(old, stop_before="m017_counts_by_batch")
+    upsert_documents(old, browse_demo.synthetic_documents(RECENT)[:2],
+                     now="2026-10-01T00:00:00+00:00")
+    assert kept(old) == counted(old)  # counted row by row
+    old.close()
+    db = open_db(tmp_path / "old.db")
+    try:
+        upsert_documents(db, browse_demo.synthetic_documents(RECENT),
+                         now="2026-10-02T00:00:00+00:00")
+        assert db["documents"].count == len(browse_demo.synthetic_documents(RECENT))
+        assert kept(db) == counted(db) == counted_afresh(db)
+    finally:
+        db.close()
 
 
 def test_unfiltered_pages_read_their_facets_and_row_count_from_the_kept_counts(store, tmp_path):
