@@ -181,9 +181,11 @@ end;
 
 
 # What the insert triggers do, for every row of a batch at once: the rows of `table` whose
-# id is in the JSON array :keys, as `batch`, each counted as its trigger counts it.
+# id is in the JSON array :keys (their counted columns), as `batch`, each counted as its
+# trigger counts it.
 def _batch(table: str) -> str:
-    return (f"with batch as (select rowid as row_key, * from {table} "
+    columns = DOCUMENT_COLUMNS if table == "documents" else EVENT_COLUMNS
+    return (f"with batch as (select rowid as row_key, id, {columns} from {table} "
             f"where id in (select value from json_each(:keys))) ")
 
 

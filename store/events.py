@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable
 
 from sqlite_utils import Database
@@ -63,11 +64,17 @@ def place_documents(db: Database, ids: Iterable[str], *, now: str | None = None)
             day = (published or "")[:10] or None
             event_id = conn.execute(_NEW_EVENT, [
                 title, title if is_chinese(lang) else None, doc_id, day, day,
-                json.dumps([source]), json.dumps([lang]), now, now]).lastrowid
+                _json_list(source), _json_list(lang), now, now]).lastrowid
             placed.append((doc_id, event_id, base_role(source, doc_type, text), now))
             created.append(event_id)
         conn.executemany(_LEAD, placed)
     return created
+
+
+@lru_cache(maxsize=64)
+def _json_list(value: str) -> str:
+    """[value] as JSON (a few sources and languages, over and over)."""
+    return json.dumps([value])
 
 
 _NEW_EVENT = ("insert into events (title, title_zh, lead_document_id, first_date, last_date, "
