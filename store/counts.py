@@ -189,6 +189,12 @@ def _batch(table: str) -> str:
             f"where id in (select value from json_each(:keys))) ")
 
 
+def _some(column: str) -> str:
+    """A row whose array `column` may hold values: no JSON is read for an empty one (what
+    most new rows have)."""
+    return f"{column} is not null and {column} != '[]'"
+
+
 def _add_facets(view: str) -> str:
     table, facets = VIEWS[view]
     parts = [f"select '{ROWS}' as facet, '' as value from batch r"]
@@ -196,7 +202,8 @@ def _add_facets(view: str) -> str:
         sql = sql.format(r="r")
         if kind == "array":  # each value once per row, as the trigger's `distinct`
             parts.append(f"select '{facet}', value from (select distinct r.row_key, j.value "
-                         f"from batch r, json_each({_SAFE_ARRAY.format(col=sql)}) j)")
+                         f"from batch r, json_each({_SAFE_ARRAY.format(col=sql)}) j "
+                         f"where {_some(sql)})")
         else:
             parts.append(f"select '{facet}', {sql} from batch r")
     return (f"{_batch(table)}insert into facet_counts (view, facet, value, count) "
@@ -209,7 +216,7 @@ def _add_days(kind: str, column: str) -> str:
     return (f"{_batch('events')}insert into event_day_counts (kind, value, day, events) "
             f"select '{kind}', j.value, r.first_date, count(*) from batch r, "
             f"json_each({_SAFE_ARRAY.format(col=f'r.{column}')}) j "
-            f"where r.first_date is not null and j.value is not null "
+            f"where r.first_date is not null and {_some(f'r.{column}')} and j.value is not null "
             f"group by j.value, r.first_date "
             f"on conflict (kind, value, day) do update set events = events + excluded.events")
 
@@ -221,7 +228,7 @@ _ADDED = {
                f"{_batch('events')}insert or ignore into event_categories (event_id, category, "
                f"latest) select r.id, j.value, r.last_date from batch r, "
                f"json_each({_SAFE_ARRAY.format(col='r.categories')}) j "
-               f"where j.value is not null"],
+               f"where {_some('r.categories')} and j.value is not null"],
 }
 
 
