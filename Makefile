@@ -56,7 +56,7 @@ bench: $(STAMP)
 	@echo "== ingest (bench/ingest.py)"
 	$(BIN)/python bench/ingest.py --documents 20000 --runs 3
 	@echo "== a cycle against its slowest source (bench/replay_cycle.py --versus-slowest)"
-	$(BIN)/python bench/replay_cycle.py --versus-slowest --runs 3
+	$(BIN)/python bench/replay_cycle.py --versus-slowest --runs $(BENCH_RUNS)
 	@echo "== pages at $(BENCH_DOCS) documents (bench/pages.py)"
 	$(BIN)/python bench/pages.py --docs $(BENCH_DOCS) --dir $(BENCH_DIR) --runs $(BENCH_RUNS)
 	@echo "== classifier throughput (bench/classify.py)"
