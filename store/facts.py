@@ -34,31 +34,37 @@ def set_facts(db: Database, document_id: str, instruments: list[dict], facts: di
     with db.atomic():
         for table in FACT_TABLES:
             db.execute(f"delete from {table} where document_id = ?", [document_id])
-        db["document_instruments"].insert_all(
-            {"document_id": document_id, "instrument": i["instrument"],
-             "category": i["category"], "score": i["score"],
-             "evidence": json.dumps(i.get("evidence", []), ensure_ascii=False),
-             "classifier_version": version, "tagged_at": now} for i in instruments)
-        db["document_amounts"].insert_all(
-            {"document_id": document_id, "seq": n, "value": a["value"],
-             "currency": a["currency"], "text": a["text"], "sentence": a.get("sentence", ""),
-             "actors": json.dumps(a.get("actors", []), ensure_ascii=False)}
-            for n, a in enumerate(facts.get("amounts", []), 1))
-        db["document_rates"].insert_all(
-            {"document_id": document_id, "seq": n, "percent": r["percent"], "text": r["text"],
-             "sentence": r.get("sentence", "")}
-            for n, r in enumerate(facts.get("rates", []), 1))
-        db["document_deadlines"].insert_all(
-            ({"document_id": document_id, "kind": d["kind"], "date": d["date"],
-              "text": d["text"], "origin": d.get("origin", "text")}
-             for d in facts.get("deadlines", [])), ignore=True)
-        db["document_actors"].insert_all(
-            ({"document_id": document_id, "actor": a["name"], "kind": a["kind"],
-              "country": a.get("country", ""), "text": a["text"]}
-             for a in facts.get("actors", [])), ignore=True)
-        db["documents"].update(document_id, names)
+        _insert(db, "document_instruments", (
+            (document_id, i["instrument"], i["category"], i["score"],
+             json.dumps(i.get("evidence", []), ensure_ascii=False), version, now)
+            for i in instruments), "instrument, category, score, evidence, "
+            "classifier_version, tagged_at")
+        _insert(db, "document_amounts", (
+            (document_id, n, a["value"], a["currency"], a["text"], a.get("sentence", ""),
+             json.dumps(a.get("actors", []), ensure_ascii=False))
+            for n, a in enumerate(facts.get("amounts", []), 1)),
+            "seq, value, currency, text, sentence, actors")
+        _insert(db, "document_rates", (
+            (document_id, n, r["percent"], r["text"], r.get("sentence", ""))
+            for n, r in enumerate(facts.get("rates", []), 1)), "seq, percent, text, sentence")
+        _insert(db, "document_deadlines", (
+            (document_id, d["kind"], d["date"], d["text"], d.get("origin", "text"))
+            for d in facts.get("deadlines", [])), "kind, date, text, origin", ignore=True)
+        _insert(db, "document_actors", (
+            (document_id, a["name"], a["kind"], a.get("country", ""), a["text"])
+            for a in facts.get("actors", [])), "actor, kind, country, text", ignore=True)
+        db.execute("update documents set instruments = ?, actors = ? where id = ?",
+                   [names["instruments"], names["actors"], document_id])
         if before is not None and before != names:
             mark_unlinked(db, [document_id])  # reactions are linked on these
+
+
+def _insert(db: Database, table: str, rows, columns: str, *, ignore: bool = False) -> None:
+    """Rows of a fact table, each starting with the document's id (plain statements: a
+    cycle writes the facts of every document it classifies)."""
+    marks = ", ".join("?" * (columns.count(",") + 2))
+    verb = "insert or ignore" if ignore else "insert"
+    db.conn.executemany(f"{verb} into {table} (document_id, {columns}) values ({marks})", rows)
 
 
 def facts_for(db: Database, document_ids: list[str]) -> dict[str, dict]:

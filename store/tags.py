@@ -29,18 +29,17 @@ def set_tags(db: Database, document_id: str, tags: list[dict], version: str,
         if changed:
             _keep_revision(db, document_id, now)
         db.execute("delete from document_tags where document_id = ?", [document_id])
-        db["document_tags"].insert_all(
-            ({"document_id": document_id, "category": t["category"], "score": t["score"],
-              "evidence": json.dumps(t.get("evidence", []), ensure_ascii=False),
-              "relevance": t.get("relevance"),
-              "relevance_evidence": json.dumps(t.get("relevance_evidence", []),
-                                               ensure_ascii=False),
-              "classifier_version": version, "tagged_at": now,
-              "origin": t.get("origin", "classifier")} for t in tags))
+        db.conn.executemany(
+            "insert into document_tags (document_id, category, score, evidence, relevance, "
+            "relevance_evidence, classifier_version, tagged_at, origin) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(document_id, t["category"], t["score"],
+              json.dumps(t.get("evidence", []), ensure_ascii=False), t.get("relevance"),
+              json.dumps(t.get("relevance_evidence", []), ensure_ascii=False), version, now,
+              t.get("origin", "classifier")) for t in tags])
         ordered = sorted(tags, key=lambda t: -t["score"])
-        db["documents"].update(document_id, {
-            "categories": json.dumps([t["category"] for t in ordered]),
-            "classifier_version": version})
+        db.execute("update documents set categories = ?, classifier_version = ? where id = ?",
+                   [json.dumps([t["category"] for t in ordered]), version, document_id])
         if refresh_event:
             refresh_for_documents(db, [document_id])
     return changed
