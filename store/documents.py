@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from sqlite_utils import Database
 
@@ -13,6 +13,7 @@ from vocab.documents import DOCUMENT_FIELDS
 
 from . import counts as kept_counts
 from . import revisions
+from .batches import chunks, marks
 from .clock import utcnow
 from .events import mark_unlinked, place_documents
 from .search import index_documents
@@ -67,7 +68,6 @@ _CHANGE = ("update documents set "
            + ", ".join(f"{c} = ?" for c in DOCUMENT_FIELDS if c != "id")
            + ", content_hash = ?, revision = ?, last_seen = ?, changed_at = ? where id = ?")
 _SEEN = "update documents set last_seen = ? where id = ?"
-_LOOKUP_CHUNK = 500
 
 
 def upsert_documents(db: Database, docs: Iterable[dict], *, now: str | None = None,
@@ -132,24 +132,19 @@ def _stored(db: Database, rows: list[dict]) -> dict[str, dict]:
     """What the store holds of these documents: their hash and revision, and the whole
     state of those whose content differs (what a revision keeps)."""
     found: dict[str, dict] = {}
-    for chunk in _chunked(list(dict.fromkeys(row["id"] for row in rows))):
+    for chunk in chunks(list(dict.fromkeys(row["id"] for row in rows))):
         for doc_id, content, revision in db.conn.execute(
                 f"select id, content_hash, revision from documents where id in "
-                f"({', '.join('?' for _ in chunk)})", chunk):
+                f"({marks(chunk)})", chunk):
             found[doc_id] = {"content_hash": content, "revision": revision}
     differ = list(dict.fromkeys(row["id"] for row in rows if row["id"] in found
                                 and row["content_hash"] != found[row["id"]]["content_hash"]))
-    for chunk in _chunked(differ):
+    for chunk in chunks(differ):
         for row in db.query("select id, content_hash, revision, title, summary, text, "
                             f"published, metadata, categories from documents "
-                            f"where id in ({', '.join('?' for _ in chunk)})", chunk):
+                            f"where id in ({marks(chunk)})", chunk):
             found[row["id"]] = row
     return found
-
-
-def _chunked(items: list) -> Iterator[list]:
-    for start in range(0, len(items), _LOOKUP_CHUNK):
-        yield items[start:start + _LOOKUP_CHUNK]
 
 
 def latest_published(db: Database, source: str) -> str | None:
@@ -198,11 +193,9 @@ def texts_for(db: Database, document_ids: list[str]) -> dict[str, str]:
     """id -> its title, summary and text in one string (what keyword filters read)."""
     found = {}
     unique = list(dict.fromkeys(document_ids))
-    for start in range(0, len(unique), _LOOKUP_CHUNK):
-        chunk = unique[start:start + _LOOKUP_CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk in chunks(unique):
         for row in db.query(f"select id, title, summary, text from documents where id in "
-                            f"({marks})", chunk):
+                            f"({marks(chunk)})", chunk):
             found[row["id"]] = "\n".join(p for p in (row["title"], row["summary"], row["text"])
                                          if p)
     return found

@@ -25,19 +25,8 @@ from sqlite_utils import Database
 from vocab.events import ROLE_ORDER, base_role
 from vocab.languages import is_chinese
 
+from .batches import chunks, marks
 from .clock import utcnow
-
-CHUNK = 500
-
-
-def _chunks(items: list, size: int = CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _marks(items) -> str:
-    return ",".join("?" * len(items))
-
 
 # -- placing new documents ------------------------------------------------------------------
 
@@ -54,11 +43,11 @@ def place_documents(db: Database, ids: Iterable[str], *, now: str | None = None)
     ids = list(ids)
     created: list[int] = []
     conn = db.conn
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         placed = []
         for doc_id, source, doc_type, text, lang, title, published in conn.execute(
                 "select d.id, d.source, d.doc_type, d.text, d.lang, d.title, d.published "
-                f"from documents d where d.id in ({_marks(chunk)}) and not exists "
+                f"from documents d where d.id in ({marks(chunk)}) and not exists "
                 "(select 1 from event_documents e where e.document_id = d.id)", chunk
         ).fetchall():
             day = (published or "")[:10] or None
@@ -139,9 +128,9 @@ def documents_for_linking(db: Database, ids: Iterable[str]) -> dict[str, dict]:
     """id -> the fields the linker reads (metadata, instruments and actors decoded)."""
     found: dict[str, dict] = {}
     ids = sorted(set(ids))
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for row in db.query(f"select {LINKING_COLUMNS} from documents "
-                            f"where id in ({_marks(chunk)})", chunk):
+                            f"where id in ({marks(chunk)})", chunk):
             row["metadata"] = json.loads(row["metadata"] or "{}")
             row["instruments"] = json.loads(row["instruments"] or "[]")
             row["actors"] = json.loads(row["actors"] or "[]")
@@ -161,9 +150,9 @@ def unlinked_ids(db: Database, version: str) -> list[str]:
 def mark_unlinked(db: Database, ids: Iterable[str]) -> None:
     """A changed document is looked at again by the next linking."""
     ids = list(ids)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         db.execute(f"update event_documents set linker_version = null "
-                   f"where document_id in ({_marks(chunk)})", chunk)
+                   f"where document_id in ({marks(chunk)})", chunk)
 
 
 def replace_keys(db: Database, keys: dict[str, set[tuple[str, str]]]) -> None:
@@ -184,12 +173,12 @@ def sharing_keys(db: Database, ids: Iterable[str],
     ids = sorted(set(ids))
     found: list[dict] = []
     for kind, other_kind in kinds:
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             found.extend(db.query(
                 "select a.document_id, b.document_id as other_id, a.kind, b.kind as other_kind,"
                 " a.value from document_keys a join document_keys b on b.kind = ? and "
                 f"b.value = a.value and b.document_id != a.document_id where a.kind = ? and "
-                f"a.document_id in ({_marks(chunk)})", [other_kind, kind, *chunk]))
+                f"a.document_id in ({marks(chunk)})", [other_kind, kind, *chunk]))
     return found
 
 
@@ -200,9 +189,9 @@ def replace_links(db: Database, ids: Iterable[str], links: Iterable[dict], *, ve
     now = now or utcnow()
     ids = sorted(set(ids))
     with db.atomic():
-        for chunk in _chunks(ids):
-            db.execute(f"delete from event_links where doc_a in ({_marks(chunk)}) "
-                       f"or doc_b in ({_marks(chunk)})", chunk + chunk)
+        for chunk in chunks(ids):
+            db.execute(f"delete from event_links where doc_a in ({marks(chunk)}) "
+                       f"or doc_b in ({marks(chunk)})", chunk + chunk)
         db["event_links"].insert_all(
             ({**link, "linker_version": version, "linked_at": now} for link in links),
             replace=True)
@@ -211,9 +200,9 @@ def replace_links(db: Database, ids: Iterable[str], links: Iterable[dict], *, ve
 def links_touching(db: Database, ids: Iterable[str]) -> list[dict]:
     ids = sorted(set(ids))
     found: dict[tuple[str, str], dict] = {}
-    for chunk in _chunks(ids):
-        for row in db.query(f"select * from event_links where doc_a in ({_marks(chunk)}) "
-                            f"or doc_b in ({_marks(chunk)})", chunk + chunk):
+    for chunk in chunks(ids):
+        for row in db.query(f"select * from event_links where doc_a in ({marks(chunk)}) "
+                            f"or doc_b in ({marks(chunk)})", chunk + chunk):
             found[(row["doc_a"], row["doc_b"])] = row
     return [found[key] for key in sorted(found)]
 
@@ -222,9 +211,9 @@ def event_ids_of(db: Database, ids: Iterable[str]) -> dict[str, int]:
     """document id -> its event id."""
     ids = sorted(set(ids))
     found: dict[str, int] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for row in db.query(f"select document_id, event_id from event_documents "
-                            f"where document_id in ({_marks(chunk)})", chunk):
+                            f"where document_id in ({marks(chunk)})", chunk):
             found[row["document_id"]] = row["event_id"]
     return found
 
@@ -233,9 +222,9 @@ def members_of(db: Database, event_ids: Iterable[int]) -> dict[int, list[str]]:
     """event id -> its documents' ids."""
     event_ids = sorted(set(event_ids))
     found: dict[int, list[str]] = {event_id: [] for event_id in event_ids}
-    for chunk in _chunks(event_ids):
+    for chunk in chunks(event_ids):
         for row in db.query(f"select event_id, document_id from event_documents where "
-                            f"event_id in ({_marks(chunk)}) order by document_id", chunk):
+                            f"event_id in ({marks(chunk)}) order by document_id", chunk):
             found[row["event_id"]].append(row["document_id"])
     return found
 
@@ -244,9 +233,9 @@ def placements(db: Database, ids: Iterable[str]) -> dict[str, dict]:
     """document id -> its event_documents row."""
     ids = sorted(set(ids))
     found: dict[str, dict] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for row in db.query(f"select * from event_documents where document_id in "
-                            f"({_marks(chunk)})", chunk):
+                            f"({marks(chunk)})", chunk):
             found[row["document_id"]] = row
     return found
 
@@ -280,7 +269,7 @@ def write_partition(db: Database, groups: list[list[Placement]], *, version: str
     old = placements(db, all_ids)
     old_events = sorted({row["event_id"] for row in old.values()})
     leads = {row["id"]: row["lead_document_id"] for row in db.query(
-        f"select id, lead_document_id from events where id in ({_marks(old_events)})",
+        f"select id, lead_document_id from events where id in ({marks(old_events)})",
         old_events)} if old_events else {}
     claims = []
     for index, group in enumerate(groups):
@@ -343,18 +332,18 @@ def refresh_events(db: Database, event_ids: Iterable[int], *, now: str | None = 
     left); a change of tags alone does not move it."""
     now = now or utcnow()
     event_ids = sorted(set(event_ids))
-    for chunk in _chunks(event_ids):
+    for chunk in chunks(event_ids):
         docs: dict[int, list[dict]] = defaultdict(list)
         for row in db.query(
                 "select e.event_id, e.role, d.id, d.source, d.lang, d.title, d.published "
                 "from event_documents e join documents d on d.id = e.document_id "
-                f"where e.event_id in ({_marks(chunk)})", chunk):
+                f"where e.event_id in ({marks(chunk)})", chunk):
             docs[row["event_id"]].append(row)
         member_ids = [d["id"] for rows in docs.values() for d in rows]
         tags: dict[str, list[dict]] = defaultdict(list)
-        for part in _chunks(member_ids):
+        for part in chunks(member_ids):
             for row in db.query("select document_id, category, score, relevance from "
-                                f"document_tags where document_id in ({_marks(part)})", part):
+                                f"document_tags where document_id in ({marks(part)})", part):
                 tags[row["document_id"]].append(row)
         for event_id in chunk:
             rows = docs.get(event_id, [])
@@ -407,7 +396,7 @@ def refresh_for_documents(db: Database, ids: Iterable[str]) -> None:
     """After tags changed: the events of these documents show their new categories and
     relevance (the same order and rule as `summary`, in one statement per batch)."""
     ids = sorted(set(ids))
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         db.execute(
             "update events set "
             "categories = (select coalesce(json_group_array(category), '[]') from ("
@@ -419,7 +408,7 @@ def refresh_for_documents(db: Database, ids: Iterable[str]) -> None:
             "  then 'wider' end from event_documents x join document_tags t "
             "  on t.document_id = x.document_id where x.event_id = events.id) "
             "where id in (select event_id from event_documents where document_id in "
-            f"({_marks(chunk)}))", chunk)
+            f"({marks(chunk)}))", chunk)
 
 
 # -- reading ----------------------------------------------------------------------------------

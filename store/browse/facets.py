@@ -100,6 +100,12 @@ def search_clause(table: str, search: str) -> FilterArguments | None:
         {"supports_search": True, "search": search})
 
 
+def is_filter(key: str) -> bool:
+    """Whether a query argument is a filter, as Datasette's table view takes them (`_search`,
+    `_sort` and the like are not; `_col__exact` is)."""
+    return not (key.startswith("_") and "__" not in key)
+
+
 def needs_nocount(path: str, query_string: str) -> bool:
     """Whether a request for a large view's page should skip Datasette's count: any page
     of one but a search alone (which counts at most SEARCH_LIMIT matches; narrowed further
@@ -111,7 +117,7 @@ def needs_nocount(path: str, query_string: str) -> bool:
     if any(key == "_nocount" for key, _ in pairs):
         return False
     searched = name in SEARCHED and any(key == "_search" for key, _ in pairs)
-    filtered = any(not (key.startswith("_") and "__" not in key) for key, _ in pairs)
+    filtered = any(is_filter(key) for key, _ in pairs)
     return not searched or filtered
 
 
@@ -242,7 +248,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     """An unfiltered page of a large view shows the row count the store keeps."""
     if view_name != "table" or table not in LARGE_VIEWS or request is None:
         return {}
-    filtered = any(not (key.startswith("_") and "__" not in key) for key in request.args)
+    filtered = any(is_filter(key) for key in request.args)
     if filtered or "_search" in request.args:
         return {}
 

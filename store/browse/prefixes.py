@@ -19,8 +19,10 @@ from __future__ import annotations
 import re
 
 from datasette import hookimpl
-from datasette.filters import FilterArguments
+from datasette.filters import FilterArguments, Filters
 from datasette.utils import escape_sqlite
+
+from .facets import is_filter
 
 # view -> {column: (the indexed column it begins, how many characters of it)}
 PREFIX_COLUMNS = {"reading": {"date": ("published", 10), "month": ("published", 7)}}
@@ -50,8 +52,7 @@ def range_clauses(table: str, pairs: list[tuple[str, str]]) -> FilterArguments |
     if not columns:
         return None
     where, params = [], {}
-    for key, value in pairs:
-        column, lookup = key.rsplit("__", 1) if "__" in key else (key, "exact")
+    for column, lookup, value in Filters(pairs).selections():
         if column not in columns:
             continue
         base, length = columns[column]
@@ -68,7 +69,6 @@ def range_clauses(table: str, pairs: list[tuple[str, str]]) -> FilterArguments |
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
-    pairs = [(key, value) for key in request.args
-             if not (key.startswith("_") and "__" not in key)
+    pairs = [(key, value) for key in request.args if is_filter(key)
              for value in request.args.getlist(key)]
     return range_clauses(table, pairs)
