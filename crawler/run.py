@@ -23,6 +23,7 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 
+from crawler import layout
 from crawler.options import CrawlSettings
 from crawler.report import callback_problem, crawl_report, write_report
 from crawler.settings import from_spec
@@ -40,7 +41,7 @@ class CrawlRecorder:
     def __init__(self, directory: Path, crawler: Crawler):
         self.directory = directory
         self.crawler = crawler
-        self.items = open(directory / "items.jsonl", "w", encoding="utf-8")
+        self.items = open(directory / layout.ITEMS, "w", encoding="utf-8")
         self.callback_errors: list[str] = []
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.spider_error, signal=signals.spider_error)
@@ -65,7 +66,7 @@ class CrawlRecorder:
         if self.written:
             return
         self.written = True
-        write_report(self.directory / "stats.json", crawl_report(self.crawler,
+        write_report(self.directory / layout.REPORT, crawl_report(self.crawler,
                                                                  self.callback_errors))
 
 
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="a directory holding one source's spec.json")
     args = parser.parse_args(argv)
 
-    specs = [(d, json.loads((d / "spec.json").read_text(encoding="utf-8")))
+    specs = [(d, json.loads((d / layout.SPEC).read_text(encoding="utf-8")))
              for d in args.directories]
     for noisy in ("scrapy", "twisted", "py.warnings", "protego", "filelock", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
