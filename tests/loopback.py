@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+HOLD_LIMIT = 60.0  # seconds a held answer waits at most, so no test can hang on it
+
 
 @dataclass
 class Reply:
@@ -23,6 +25,7 @@ class Reply:
     delay: float = 0.0  # seconds before answering (bounded by the test)
     drop_after: int | None = None  # close the connection after this many body bytes
     raw: bytes | None = None  # written to the socket as is (status line and all), then closed
+    hold: threading.Event | None = None  # answer only once the test sets it (or after HOLD_LIMIT)
 
     def payload(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -115,6 +118,8 @@ class LoopbackServer:
                                            reply.status, len(body), request_body))
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.hold is not None:
+                    reply.hold.wait(timeout=HOLD_LIMIT)
                 if reply.raw is not None:  # e.g. broken chunked encoding
                     self.wfile.write(reply.raw)
                     self.wfile.flush()

@@ -4,6 +4,7 @@ and each source still gets its own run record, stats and health."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pytest
@@ -11,9 +12,11 @@ import pytest
 from store import open_db
 from store.runs import runs_for
 from tests.conftest import FIXTURES, write_config
+from tests.cycles import cycle_in_thread, run_status_once, run_statuses, value_once
 from tests.fr_pages import AGENCIES, two_pages
 from tests.loopback import LoopbackServer, Reply
 from tracker import config as config_module
+from tracker.crawl import stop_all_crawls
 from tracker.cycle import run_cycle
 
 pytestmark = pytest.mark.timeout(180)
@@ -69,3 +72,68 @@ def test_a_hung_source_does_not_hold_back_the_others(tmp_path):
     assert outcomes["bis"].status == "failed"
     assert any("crawl_timeout" in e or "timed out" in e for e in outcomes["bis"].errors), \
         outcomes["bis"].errors
+
+
+def held_site_config(tmp_path, fr, held):
+    path = write_config(tmp_path, {
+        "federal_register": {"base_url": fr.url, "agencies": AGENCIES, "per_page": 4,
+                             "first_run_days": 3650},
+        "commerce": {"base_url": held.url, "max_pages": 1}})
+    # the held answer must not time out (and be retried) while the test looks at the store
+    path.write_text(path.read_text().replace("download_timeout = 10", "download_timeout = 90"))
+    return config_module.load(path)
+
+
+def test_a_source_is_stored_and_tagged_while_another_is_still_crawling(tmp_path):
+    gate = threading.Event()
+    listing = (FIXTURES / "commerce" / "press-releases.html").read_text(encoding="utf-8")
+    with LoopbackServer(two_pages()) as fr, LoopbackServer(
+            {"/news/press-releases": Reply(200, listing, hold=gate)}) as held:
+        config = held_site_config(tmp_path, fr, held)
+        open_db(config.db_path).close()  # migrated before the test starts reading it
+        thread, box = cycle_in_thread(config)
+        try:
+            fr_run = run_status_once(config.db_path, "federal_register")
+            fr_classified = value_once(
+                config.db_path, "select count(*) from documents where source = "
+                "'federal_register' and classifier_version is not null", expected=7)
+            runs_while_held = run_statuses(config.db_path)
+            commerce_asked = len(held.requests_for("/news/press-releases"))
+        finally:
+            gate.set()
+            thread.join(timeout=120)
+    assert "error" not in box, box.get("error")
+    outcomes = {o.source: o for o in box["value"]}
+    # Federal Register's run was recorded, and its seven documents stored and classified,
+    # while the other site had been asked and had not yet answered.
+    assert fr_run == "ok" and fr_classified == 7
+    assert runs_while_held == {"federal_register": "ok", "commerce": "running"}
+    assert commerce_asked == 1
+    assert outcomes["federal_register"].new == outcomes["federal_register"].tagged == 7
+    # ... and the held site was stored in its turn, once it answered
+    assert outcomes["commerce"].status == "ok"
+    assert outcomes["commerce"].pages >= 1
+
+
+def test_a_stop_after_one_source_was_stored_keeps_it(tmp_path):
+    gate = threading.Event()
+    with LoopbackServer(two_pages()) as fr, LoopbackServer(
+            {"/news/press-releases": Reply(200, "<html></html>", hold=gate)}) as held:
+        config = held_site_config(tmp_path, fr, held)
+        open_db(config.db_path).close()
+        thread, box = cycle_in_thread(config)
+        try:
+            assert run_status_once(config.db_path, "federal_register") == "ok"
+            assert stop_all_crawls(kill_after=10) == 1
+            thread.join(timeout=60)
+        finally:
+            gate.set()
+            thread.join(timeout=60)
+    assert "error" not in box, box.get("error")
+    outcomes = {o.source: o for o in box["value"]}
+    assert outcomes["federal_register"].status == "ok" and outcomes["federal_register"].new == 7
+    assert outcomes["commerce"].status == "interrupted"
+    db = open_db(config.db_path)
+    assert {r["source"]: r["status"] for r in db.query("select * from crawl_runs")} == {
+        "federal_register": "ok", "commerce": "interrupted"}
+    assert db["documents"].count == 7

@@ -17,6 +17,7 @@ from replay.server import ReplayServer
 from store import open_db
 from store.runs import runs_for
 from tests.conftest import chipwatch
+from tests.cycles import cycle_in_thread, documents_of, run_status_once, run_statuses
 from tests.scrapyd_servers import ScrapydProcess, wait_for_job, wait_for_log
 from tests.test_scrapyd import PROJECT, write_config
 from tracker import config as config_module
@@ -43,6 +44,21 @@ class SlowReplay(ReplayServer):
         return answer
 
 
+class HeldReplay(ReplayServer):
+    """The replay, with every article page of one site held until the test lets it go (or
+    a minute has passed)."""
+
+    def __init__(self, site: str):
+        super().__init__()
+        self.held_site, self.gate = site, threading.Event()
+
+    def answer(self, site: str, raw_path: str):
+        answer = super().answer(site, raw_path)
+        if site == self.held_site and answer.kind == "article":
+            self.gate.wait(timeout=60)
+        return answer
+
+
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     """Two servers with the spiders deployed (by the real command)."""
@@ -53,24 +69,6 @@ def servers(tmp_path_factory):
         deploy = chipwatch("scrapyd", "deploy", "--config", str(config), timeout=240)
         assert deploy.returncode == 0, deploy.stderr + deploy.stdout
         yield a, b
-
-
-def cycle_in_thread(config, **kwargs) -> tuple[threading.Thread, dict]:
-    """A cycle in a thread of its own (with its own connection to the store)."""
-    box: dict = {}
-
-    def run():
-        db = open_db(config.db_path)
-        try:
-            box["value"] = run_cycle(config, db, **kwargs)
-        except BaseException as exc:  # surfaced by the test
-            box["error"] = exc
-        finally:
-            db.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, box
 
 
 def test_a_server_dying_mid_job_fails_that_run_only(tmp_path, servers):
@@ -116,6 +114,35 @@ def test_a_server_dying_mid_job_fails_that_run_only(tmp_path, servers):
     assert all(o.status == "ok" for o in second.values()), \
         {s: o.errors for s, o in second.items()}
     assert second["bis"].new == 7 and all(o.new == 0 for s, o in second.items() if s != "bis")
+
+
+def test_a_finished_job_is_stored_while_another_still_runs(tmp_path, servers):
+    a, b = servers
+    with HeldReplay("bis") as replay:
+        path = write_config(tmp_path, replay, urls=[a.url, b.url])
+        # the held pages must not time out (and be retried) while the test looks
+        path.write_text(path.read_text().replace("download_timeout = 10",
+                                                 "download_timeout = 90"))
+        config = config_module.load(path)
+        open_db(config.db_path).close()  # migrated before the test reads it
+        thread, box = cycle_in_thread(config, sources=["federal_register", "bis"])
+        try:
+            fr_run = run_status_once(config.db_path, "federal_register")
+            stored_while_held = documents_of(config.db_path, "federal_register")
+            runs_while_held = run_statuses(config.db_path)
+            bis_jobs = [job for server in (a, b)
+                        for job in server.api().list_jobs(PROJECT)["running"]
+                        if job["spider"] == "bis"]
+        finally:
+            replay.gate.set()
+            thread.join(timeout=120)
+    assert not thread.is_alive() and "error" not in box, box
+    assert fr_run == "ok" and stored_while_held > 0
+    assert runs_while_held == {"federal_register": "ok", "bis": "running"}
+    assert len(bis_jobs) == 1
+    outcomes = {o.source: o for o in box["value"]}
+    assert outcomes["federal_register"].new == stored_while_held
+    assert outcomes["bis"].status == "ok" and outcomes["bis"].new > 0
 
 
 def test_a_job_past_crawl_timeout_is_cancelled_and_fails(tmp_path, servers):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from crawler import layout
 from crawler.options import options_class
 from tracker.config import Config
 
@@ -31,6 +32,9 @@ _running_lock = threading.Lock()
 # After SIGTERM, Scrapy waits for requests in flight (up to the download timeout) before it
 # closes; a crawl being interrupted gets this long, then SIGKILL.
 KILL_AFTER = 5.0
+
+# How often the parent looks for sources whose crawl has ended while the child goes on.
+POLL = 0.05
 
 # Crawls running elsewhere (a backend's jobs on other machines): each has `cancel(at_once)`.
 _elsewhere: set = set()
@@ -127,21 +131,32 @@ def run_crawl(spec: dict, *, timeout: float,
 
 def run_crawls(specs: list[dict], *, timeout: float,
                on_log: Callable[[str], None] | None = None,
-               backend=None) -> list[CrawlResult]:
+               backend=None,
+               on_result: Callable[[int, CrawlResult], None] | None = None,
+               ) -> list[CrawlResult]:
     """Several sources' crawls at once, in one child process (`python -m crawler.run`): one
     Scrapy start-up for all of them, each source with its own crawler, politeness, stats and
     time limit. Results come back in the order of `specs`; never raises for a failing site.
-    A `backend` (tracker/scrapyd_crawls.py) runs them elsewhere instead, with the same
-    contract."""
+    `on_result(index, result)` is called once for each spec, in the calling thread, as soon
+    as that source's crawl has ended, while the others go on: the caller stores one source
+    as the next is still crawling. A `backend` (tracker/scrapyd_crawls.py) runs them
+    elsewhere instead, with the same contract (`on_result` included)."""
     if backend is not None:
-        return backend.run(specs, timeout=timeout, on_log=on_log)
+        return backend.run(specs, timeout=timeout, on_log=on_log, on_result=on_result)
     started = time.monotonic()
+    results: dict[int, CrawlResult] = {}
+
+    def deliver(index: int, result: CrawlResult) -> None:
+        results[index] = result
+        if on_result:
+            on_result(index, result)
+
     with tempfile.TemporaryDirectory(prefix="chipwatch-crawl-") as tmp:
         directories = []
         for spec in specs:
             directory = Path(tmp) / spec["name"]
             directory.mkdir()
-            (directory / "spec.json").write_text(json.dumps(spec, ensure_ascii=False),
+            (directory / layout.SPEC).write_text(json.dumps(spec, ensure_ascii=False),
                                                  encoding="utf-8")
             directories.append(directory)
         command = [sys.executable, "-m", "crawler.run", *map(str, directories)]
@@ -155,10 +170,17 @@ def run_crawls(specs: list[dict], *, timeout: float,
         reader.start()
         timed_out = False
         try:
-            child.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _stop(child)
+            while not _ended(child, until=min(started + timeout, time.monotonic() + POLL)):
+                # a source whose report is written has ended: hand it over now
+                for index, directory in enumerate(directories):
+                    if index not in results and (directory / layout.REPORT).exists():
+                        deliver(index, _result(specs[index]["name"], directory,
+                                               time.monotonic() - started, False, timeout,
+                                               child, tail, _was_interrupted(child)))
+                if time.monotonic() >= started + timeout:
+                    timed_out = True
+                    _stop(child)
+                    break
         except BaseException:
             _stop(child)
             raise
@@ -169,15 +191,31 @@ def run_crawls(specs: list[dict], *, timeout: float,
                 _interrupted.discard(child.pid)
         reader.join(timeout=5)
         seconds = time.monotonic() - started
-        results = [_result(spec["name"], directory, seconds, timed_out, timeout, child, tail,
-                           interrupted) for spec, directory in zip(specs, directories, strict=True)]
-    return results
+        for index, (spec, directory) in enumerate(zip(specs, directories, strict=True)):
+            if index not in results:
+                deliver(index, _result(spec["name"], directory, seconds, timed_out, timeout,
+                                       child, tail, interrupted))
+    return [results[index] for index in range(len(specs))]
+
+
+def _ended(child: subprocess.Popen, *, until: float) -> bool:
+    """Whether the child has exited, waiting for it at most until `until` (monotonic)."""
+    try:
+        child.wait(timeout=max(0.0, until - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+def _was_interrupted(child: subprocess.Popen) -> bool:
+    with _running_lock:
+        return child.pid in _interrupted
 
 
 def _result(source: str, directory: Path, seconds: float, timed_out: bool, timeout: float,
             child: subprocess.Popen, tail: deque, interrupted: bool = False) -> CrawlResult:
-    report = _read_json(directory / "stats.json")
-    result = CrawlResult(source=source, documents=_read_items(directory / "items.jsonl"),
+    report = _read_json(directory / layout.REPORT)
+    result = CrawlResult(source=source, documents=_read_items(directory / layout.ITEMS),
                          stats=report.get("stats", {}),
                          problems=list(report.get("problems", [])))
     result.seconds = float(result.stats.get("elapsed_time_seconds") or seconds)

@@ -3,6 +3,8 @@ came back, record the run. The tracker is the only place where crawler and store
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
@@ -94,7 +96,8 @@ def crawl_sources(config: Config, db: Database, sources: list[str], *,
                   max_pages: int | None = None, today: date | None = None,
                   on_log: Callable[[str], None] | None = None) -> list[SourceOutcome]:
     """Crawl sources at once, in one child process, and store, link and tag what each
-    brought; every source's run is recorded whatever happens."""
+    brought as soon as its crawl ends, while the others go on; every source's run is
+    recorded whatever happens."""
     today = today or date.today()
     classifier = classifier_for(config)  # a broken rules file stops us before crawling
     runs, specs = [], []
@@ -104,25 +107,30 @@ def crawl_sources(config: Config, db: Database, sources: list[str], *,
                                 since=since or since_for(config, db, source, today),
                                 max_pages=max_pages,
                                 known=doc_store.known_documents(db, source)))
-    try:
-        results = run_crawls(specs, timeout=config.crawl.crawl_timeout, on_log=on_log,
-                             backend=crawl_backend(config))
-    except BaseException:
-        for run_id in runs:
-            run_store.finish_run(db, run_id, status="interrupted",
-                                 finish_reason="chipwatch was stopped during the crawl")
-        raise
-    outcomes = []
-    for run_id, result in zip(runs, results, strict=True):
-        outcome = store_result(db, run_id, result)
+    outcomes: dict[int, SourceOutcome] = {}
+
+    def store(index: int, result: CrawlResult) -> None:
+        outcome = outcomes[index] = store_result(db, runs[index], result)  # run recorded
         link_editions(db, result.source, outcome.changed_ids)  # editions with different ids
         outcome.tagged = tag_documents(db, classifier, outcome.changed_ids).documents
-        outcomes.append(outcome)
+
+    try:
+        run_crawls(specs, timeout=config.crawl.crawl_timeout, on_log=on_log,
+                   backend=crawl_backend(config), on_result=store)
+    except BaseException:
+        # stopped, or the store failed: the sources not yet stored say so
+        with contextlib.suppress(sqlite3.Error):  # a store that cannot be written: next start
+            for index, run_id in enumerate(runs):
+                if index not in outcomes:
+                    run_store.finish_run(db, run_id, status="interrupted",
+                                         finish_reason="chipwatch stopped before this source "
+                                                       "was stored")
+        raise
     # Events: after classification, so they show tags; once for every source crawled.
     linked = link_pending(db)
-    for outcome in outcomes:
+    for outcome in outcomes.values():
         outcome.linked = linked
-    return outcomes
+    return [outcomes[index] for index in range(len(sources))]
 
 
 def crawl_backend(config: Config):

@@ -124,9 +124,11 @@ class ScrapydBackend:
     # -- the contract ----------------------------------------------------------------------
 
     def run(self, specs: list[dict], *, timeout: float,
-            on_log: Callable[[str], None] | None = None) -> list[CrawlResult]:
+            on_log: Callable[[str], None] | None = None,
+            on_result: Callable[[int, CrawlResult], None] | None = None) -> list[CrawlResult]:
         self._on_log = on_log
         self.jobs = [Job(spec=spec, source=spec["name"]) for spec in specs]
+        delivered: set[int] = set()
         with running_elsewhere(self):
             try:
                 states = probe(self.servers)
@@ -136,14 +138,27 @@ class ScrapydBackend:
                                                    f"({state.down})")
                 for job in self.jobs:
                     self._schedule(job, states, timeout)
+                self._deliver(delivered, on_result)
                 while self._active():
                     self._follow(states, timeout)
+                    self._deliver(delivered, on_result)
                     if self._active():
                         time.sleep(self.poll_seconds)
+                self._deliver(delivered, on_result)
             except BaseException:
                 self.cancel(at_once=False)
                 raise
         return [job.result for job in self.jobs]
+
+    def _deliver(self, delivered: set[int], on_result) -> None:
+        """Hand each job's result over once, in the calling thread, as soon as it is done."""
+        with self._lock:
+            done = [(index, job.result) for index, job in enumerate(self.jobs)
+                    if job.state == "done" and index not in delivered]
+        for index, result in done:
+            delivered.add(index)
+            if on_result:
+                on_result(index, result)
 
     def cancel(self, *, at_once: bool = False) -> int:
         """Cancel every job not yet done (from any thread): SIGINT lets Scrapy close and
