@@ -4,6 +4,9 @@ and each source still gets its own run record, stats and health."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 
@@ -11,7 +14,7 @@ import pytest
 
 from store import open_db
 from store.runs import runs_for
-from tests.conftest import FIXTURES, write_config
+from tests.conftest import FIXTURES, ROOT, write_config
 from tests.cycles import cycle_in_thread, run_status_once, run_statuses, value_once
 from tests.fr_pages import AGENCIES, two_pages
 from tests.loopback import LoopbackServer, Reply
@@ -137,3 +140,28 @@ def test_a_stop_after_one_source_was_stored_keeps_it(tmp_path):
     assert {r["source"]: r["status"] for r in db.query("select * from crawl_runs")} == {
         "federal_register": "ok", "commerce": "interrupted"}
     assert db["documents"].count == 7
+
+
+def test_run_prints_each_source_as_soon_as_it_is_stored(tmp_path):
+    gate = threading.Event()
+    listing = (FIXTURES / "commerce" / "press-releases.html").read_text(encoding="utf-8")
+    with LoopbackServer(two_pages()) as fr, LoopbackServer(
+            {"/news/press-releases": Reply(200, listing, hold=gate)}) as held:
+        config = held_site_config(tmp_path, fr, held)
+        env = {k: v for k, v in os.environ.items() if k != "CHIPWATCH_CONFIG"}
+        command = subprocess.Popen(
+            [sys.executable, "-m", "tracker.cli", "run", "--config", str(config.origin),
+             "--no-digest"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT, env=env)
+        try:
+            first_line = command.stdout.readline()  # returns when chipwatch prints it
+            runs_then = run_statuses(config.db_path)
+            asked_then = len(held.requests_for("/news/press-releases"))
+        finally:
+            gate.set()
+            rest, errors = command.communicate(timeout=120)
+    assert command.returncode == 0, errors
+    assert first_line.startswith("federal_register: 7 fetched, 7 new, 0 changed, 0 errors")
+    # printed while the other site, asked, had not answered yet
+    assert runs_then == {"federal_register": "ok", "commerce": "running"} and asked_then == 1
+    assert rest.startswith("commerce: ")

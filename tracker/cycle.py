@@ -94,10 +94,12 @@ def crawl_source(config: Config, db: Database, source: str, *, mode: str = "rout
 def crawl_sources(config: Config, db: Database, sources: list[str], *,
                   mode: str = "routine", since: str | None = None,
                   max_pages: int | None = None, today: date | None = None,
-                  on_log: Callable[[str], None] | None = None) -> list[SourceOutcome]:
+                  on_log: Callable[[str], None] | None = None,
+                  on_stored: Callable[[SourceOutcome], None] | None = None,
+                  ) -> list[SourceOutcome]:
     """Crawl sources at once, in one child process, and store, link and tag what each
-    brought as soon as its crawl ends, while the others go on; every source's run is
-    recorded whatever happens."""
+    brought as soon as its crawl ends, while the others go on (`on_stored` hears of each
+    then); every source's run is recorded whatever happens."""
     today = today or date.today()
     classifier = classifier_for(config)  # a broken rules file stops us before crawling
     runs, specs = [], []
@@ -113,6 +115,8 @@ def crawl_sources(config: Config, db: Database, sources: list[str], *,
         outcome = outcomes[index] = store_result(db, runs[index], result)  # run recorded
         link_editions(db, result.source, outcome.changed_ids)  # editions with different ids
         outcome.tagged = tag_documents(db, classifier, outcome.changed_ids).documents
+        if on_stored:
+            on_stored(outcome)
 
     try:
         run_crawls(specs, timeout=config.crawl.crawl_timeout, on_log=on_log,
@@ -162,11 +166,9 @@ def run_cycle(config: Config, db: Database, *, sources: list[str] | None = None,
               on_outcome: Callable[[SourceOutcome], None] | None = None,
               on_log: Callable[[str], None] | None = None) -> list[SourceOutcome]:
     """Crawl (all at once) and store every enabled source (or those named); one failing
-    source never stops the others."""
+    source never stops the others. `on_outcome` hears of each source as it is stored."""
     run_store.mark_abandoned_runs(db)  # left 'running' by a chipwatch that was killed
-    outcomes = crawl_sources(config, db, sources or config.sources.enabled(), on_log=on_log)
+    outcomes = crawl_sources(config, db, sources or config.sources.enabled(), on_log=on_log,
+                             on_stored=on_outcome)
     planner_statistics.refresh(db)  # the store may have grown many times over
-    for outcome in outcomes:
-        if on_outcome:
-            on_outcome(outcome)
     return outcomes
