@@ -4,6 +4,7 @@ and each source still gets its own run record, stats and health."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 from store import open_db
 from store.runs import runs_for
 from tests.conftest import FIXTURES, ROOT, write_config
-from tests.cycles import cycle_in_thread, run_status_once, run_statuses, value_once
+from tests.cycles import cycle_in_thread, documents_of, run_status_once, run_statuses, value_once
 from tests.fr_pages import AGENCIES, two_pages
 from tests.loopback import LoopbackServer, Reply
 from tracker import config as config_module
@@ -77,23 +78,31 @@ def test_a_hung_source_does_not_hold_back_the_others(tmp_path):
         outcomes["bis"].errors
 
 
-def held_site_config(tmp_path, fr, held):
-    path = write_config(tmp_path, {
-        "federal_register": {"base_url": fr.url, "agencies": AGENCIES, "per_page": 4,
-                             "first_run_days": 3650},
-        "commerce": {"base_url": held.url, "max_pages": 1}})
-    # the held answer must not time out (and be retried) while the test looks at the store
-    path.write_text(path.read_text().replace("download_timeout = 10", "download_timeout = 90"))
-    return config_module.load(path)
-
-
-def test_a_source_is_stored_and_tagged_while_another_is_still_crawling(tmp_path):
+@contextlib.contextmanager
+def one_site_held(tmp_path):
+    """Federal Register answering at once and Commerce's listing held until the gate is set
+    (at the latest on the way out): yields (config, the held site, the gate)."""
     gate = threading.Event()
     listing = (FIXTURES / "commerce" / "press-releases.html").read_text(encoding="utf-8")
     with LoopbackServer(two_pages()) as fr, LoopbackServer(
             {"/news/press-releases": Reply(200, listing, hold=gate)}) as held:
-        config = held_site_config(tmp_path, fr, held)
+        path = write_config(tmp_path, {
+            "federal_register": {"base_url": fr.url, "agencies": AGENCIES, "per_page": 4,
+                                 "first_run_days": 3650},
+            "commerce": {"base_url": held.url, "max_pages": 1}})
+        # the held answer must not time out (and be retried) while the test looks
+        path.write_text(path.read_text().replace("download_timeout = 10",
+                                                 "download_timeout = 90"))
+        config = config_module.load(path)
         open_db(config.db_path).close()  # migrated before the test starts reading it
+        try:
+            yield config, held, gate
+        finally:
+            gate.set()
+
+
+def test_a_source_is_stored_and_tagged_while_another_is_still_crawling(tmp_path):
+    with one_site_held(tmp_path) as (config, held, gate):
         thread, box = cycle_in_thread(config)
         try:
             fr_run = run_status_once(config.db_path, "federal_register")
@@ -119,11 +128,7 @@ def test_a_source_is_stored_and_tagged_while_another_is_still_crawling(tmp_path)
 
 
 def test_a_stop_after_one_source_was_stored_keeps_it(tmp_path):
-    gate = threading.Event()
-    with LoopbackServer(two_pages()) as fr, LoopbackServer(
-            {"/news/press-releases": Reply(200, "<html></html>", hold=gate)}) as held:
-        config = held_site_config(tmp_path, fr, held)
-        open_db(config.db_path).close()
+    with one_site_held(tmp_path) as (config, _, gate):
         thread, box = cycle_in_thread(config)
         try:
             assert run_status_once(config.db_path, "federal_register") == "ok"
@@ -136,18 +141,12 @@ def test_a_stop_after_one_source_was_stored_keeps_it(tmp_path):
     outcomes = {o.source: o for o in box["value"]}
     assert outcomes["federal_register"].status == "ok" and outcomes["federal_register"].new == 7
     assert outcomes["commerce"].status == "interrupted"
-    db = open_db(config.db_path)
-    assert {r["source"]: r["status"] for r in db.query("select * from crawl_runs")} == {
-        "federal_register": "ok", "commerce": "interrupted"}
-    assert db["documents"].count == 7
+    assert run_statuses(config.db_path) == {"federal_register": "ok", "commerce": "interrupted"}
+    assert documents_of(config.db_path, "federal_register") == 7
 
 
 def test_run_prints_each_source_as_soon_as_it_is_stored(tmp_path):
-    gate = threading.Event()
-    listing = (FIXTURES / "commerce" / "press-releases.html").read_text(encoding="utf-8")
-    with LoopbackServer(two_pages()) as fr, LoopbackServer(
-            {"/news/press-releases": Reply(200, listing, hold=gate)}) as held:
-        config = held_site_config(tmp_path, fr, held)
+    with one_site_held(tmp_path) as (config, held, gate):
         env = {k: v for k, v in os.environ.items() if k != "CHIPWATCH_CONFIG"}
         command = subprocess.Popen(
             [sys.executable, "-m", "tracker.cli", "run", "--config", str(config.origin),
