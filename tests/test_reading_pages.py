@@ -183,3 +183,18 @@ def test_the_reading_pages_this_week_link_lists_what_status_counts(ds, store):
     cells = [re.split(r"\s{2,}", line.strip()) for line in status.stdout.splitlines()[1:]]
     counted = sum(int(row[4]) for row in cells if len(row) >= 5 and row[4].isdigit())
     assert counted == len(expected)
+
+
+def test_categories_and_instruments_are_shown_by_their_names(ds):
+    """Named as the rules file names them; the key stays in the link and its tooltip."""
+    html = document(ds, RULE)
+    assert re.search(r'categories__arraycontains=export_control" title="export_control">'
+                     r'Export controls</a>', html)
+    assert not re.search(r">\s*export_control\s*<", html)
+    event_href = re.search(r'href="(/chipwatch/event\?id=\d+)">its event', html).group(1)
+    header = get(ds, event_href).text
+    assert re.search(r"&middot; Export controls(, [A-Z][^&<]*)? &middot;", header), header[:3000]
+    reading = get(ds, "/chipwatch/reading?document_id=" + quote(RULE, safe="")).text
+    cells = re.findall(r'<td class="col-categories[^"]*"[^>]*>([^<]*)</td>', reading)
+    assert cells and "Export controls" in cells[0], reading[-3000:]
+    assert "export_control" not in cells[0]

@@ -23,6 +23,9 @@ from vocab.categories import Categories
 from vocab.sources import sources
 
 DATABASE_NAME = "chipwatch"
+# The plugin configuration (metadata "plugins") under which the pages find the display
+# names of the categories and instruments of the rules file in use.
+NAMES_PLUGIN = "chipwatch"
 
 # One feed per category, one entry per event: the columns datasette-atom turns into entries
 # (an event that gains a document moves its atom_updated). The category name is a validated
@@ -69,7 +72,12 @@ def load_metadata(categories: Categories) -> dict:
         "{source_names}": ", ".join(sources()),
         "{source_titles}": ", ".join(entry.title for entry in sources().values()),
     }
-    return _fill(metadata, words)
+    metadata = _fill(metadata, words)
+    metadata.setdefault("plugins", {})[NAMES_PLUGIN] = {
+        "category_titles": {c.name: c.title for c in categories.items},
+        "instrument_titles": {i.name: i.title for i in categories.instruments},
+    }
+    return metadata
 
 
 def canned_queries(categories: Categories) -> dict[str, dict]:

@@ -28,6 +28,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from store.browse import DATABASE_NAME as DATABASE
+from store.browse import NAMES_PLUGIN
 from store.citations import event_footnotes
 from store.document_page import document_page
 from store.search import fts_query, search_problem
@@ -77,9 +78,18 @@ async def document_view(datasette, request):
         page = await datasette.get_database(DATABASE).execute_fn(
             lambda conn: document_page(Database(conn), doc_id))
     html = await datasette.render_template(
-        "chipwatch-document.html", {"page": page, "doc_id": doc_id, "database": DATABASE},
+        "chipwatch-document.html", {"page": page, "doc_id": doc_id, "database": DATABASE,
+                                    "names": display_names(datasette)},
         request=request)
     return Response.html(html, status=200 if page else 404)
+
+
+def display_names(datasette) -> dict[str, dict[str, str]]:
+    """The titles of the categories and instruments of the rules file in use, by name
+    ("categories", "instruments"); a name not declared there is shown as it is."""
+    config = datasette.plugin_config(NAMES_PLUGIN) or {}
+    return {"categories": config.get("category_titles", {}),
+            "instruments": config.get("instrument_titles", {})}
 
 
 @hookimpl
@@ -139,7 +149,7 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "document_id" and isinstance(value, str):
         return _document_link(value, value)
     if column in LIST_COLUMNS and isinstance(value, str) and value.startswith("["):
-        return _list_cell(column, value)
+        return _list_cell(column, value, display_names(datasette))
     if column == "source" and isinstance(value, str) and value in sources():
         return Markup('<span title="{}">{}</span>').format(value, sources()[value].short)
     if column == "title" and isinstance(value, str):
@@ -158,8 +168,9 @@ def render_cell(row, value, column, table, database, datasette):
     return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, escape(text))
 
 
-def _list_cell(column, value) -> Markup | None:
-    """A JSON list as words: sources by their short names, the rest as stored."""
+def _list_cell(column, value, names: dict[str, dict[str, str]]) -> Markup | None:
+    """A JSON list as words: sources by their short names, categories and instruments by
+    their titles, the rest as stored."""
     try:
         items = json.loads(value)
     except ValueError:
@@ -168,6 +179,8 @@ def _list_cell(column, value) -> Markup | None:
         return None
     if column == "sources":
         items = [sources()[i].short if i in sources() else i for i in items]
+    elif column in names:
+        items = [names[column].get(i, i) for i in items]
     return Markup(escape(", ".join(str(i) for i in items)) if items else "&mdash;")
 
 
@@ -223,7 +236,7 @@ def extra_template_vars(template, database, view_name, request, datasette):
             citations = await datasette.get_database(database).execute_fn(
                 lambda conn: event_footnotes(Database(conn), event_id))
         return {"chipwatch_event": event, "chipwatch_event_id": event_id,
-                "chipwatch_citations": citations}
+                "chipwatch_citations": citations, "chipwatch_names": display_names(datasette)}
     return event
 
 
