@@ -11,6 +11,7 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
+from .batches import chunks, marks
 from .clock import utcnow
 
 
@@ -51,13 +52,12 @@ def constraints_touching(db: Database, ids: Iterable[str]) -> list[dict]:
     who, when and why."""
     ids = sorted(set(ids))
     found: dict[tuple[str, str], dict] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk in chunks(ids):
+        places = marks(chunk)
         for row in db.query(
                 "select c.doc_a, c.doc_b, c.kind, c.correction_id, r.kind as correction, "
                 "r.who, r.at, r.why from event_constraints c join corrections r "
-                f"on r.id = c.correction_id where c.doc_a in ({marks}) or c.doc_b in ({marks})",
+                f"on r.id = c.correction_id where c.doc_a in ({places}) or c.doc_b in ({places})",
                 chunk + chunk):
             found[(row["doc_a"], row["doc_b"])] = row
     return [found[key] for key in sorted(found)]
@@ -77,13 +77,12 @@ def tag_overrides(db: Database, ids: Iterable[str]) -> dict[str, list[dict]]:
     """document id -> its tag overrides with the correction's who, when and why."""
     ids = sorted(set(ids))
     found: dict[str, list[dict]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk in chunks(ids):
+        places = marks(chunk)
         for row in db.query(
                 "select o.document_id, o.category, o.action, o.relevance, o.correction_id, "
                 "r.who, r.at, r.why from tag_overrides o join corrections r "
-                f"on r.id = o.correction_id where o.document_id in ({marks}) "
+                f"on r.id = o.correction_id where o.document_id in ({places}) "
                 "order by o.document_id, o.category", chunk):
             found.setdefault(row["document_id"], []).append(row)
     return found

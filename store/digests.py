@@ -9,6 +9,8 @@ from sqlite_utils import Database
 
 from vocab.documents import DOCUMENT_FIELDS
 
+from .batches import chunks, marks
+
 # Every column but the full text, which a digest never shows (it shows the tags' evidence).
 DIGEST_COLUMNS = ", ".join(f"d.{c}" for c in (
     *(field for field in DOCUMENT_FIELDS if field != "text"),
@@ -54,17 +56,16 @@ def event_context(db: Database, channel: str, event_ids) -> dict[int, dict]:
     documents (DIGEST_COLUMNS, role), with "sent": whether a digest of `channel` showed it]}."""
     event_ids = sorted({e for e in event_ids if e is not None})
     found: dict[int, dict] = {}
-    for start in range(0, len(event_ids), 500):
-        chunk = event_ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk in chunks(event_ids):
+        places = marks(chunk)
         for row in db.query(f"select id, title, title_zh, lead_document_id from events "
-                            f"where id in ({marks})", chunk):
+                            f"where id in ({places})", chunk):
             found[row["id"]] = {**row, "documents": []}
         for row in db.query(
                 f"select {DIGEST_COLUMNS}, e.event_id, e.role, exists (select 1 from "
                 "digest_marks m where m.channel = ? and m.document_id = d.id) as sent "
                 "from event_documents e join documents d on d.id = e.document_id "
-                f"where e.event_id in ({marks}) order by d.published, d.id", [channel, *chunk]):
+                f"where e.event_id in ({places}) order by d.published, d.id", [channel, *chunk]):
             row["metadata"] = json.loads(row["metadata"] or "{}")
             row["sent"] = bool(row["sent"])
             found[row["event_id"]]["documents"].append(row)

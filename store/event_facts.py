@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from .batches import chunks, marks
 from .facts import facts_for
 
 # (event_id, document_id) for every document placed in an event.
@@ -17,12 +18,11 @@ EVENT_MEMBERS = "select event_id, document_id from event_documents"
 def event_documents(db: Database, event_ids: list[str]) -> dict[str, list[str]]:
     """event id -> the ids of its documents, oldest publication first."""
     found: dict[str, list[str]] = {event_id: [] for event_id in event_ids}
-    for start in range(0, len(event_ids), 500):
-        chunk = event_ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk in chunks(event_ids):
+        places = marks(chunk)
         for row in db.query(
                 f"select m.event_id, m.document_id from ({EVENT_MEMBERS}) m "
-                f"join documents d on d.id = m.document_id where m.event_id in ({marks}) "
+                f"join documents d on d.id = m.document_id where m.event_id in ({places}) "
                 f"order by m.event_id, d.published, d.id", chunk):
             found[row["event_id"]].append(row["document_id"])
     return found

@@ -12,6 +12,7 @@ import json
 
 from sqlite_utils import Database
 
+from .batches import marks
 from .clock import utcnow
 from .events import mark_unlinked
 
@@ -62,9 +63,9 @@ def set_facts(db: Database, document_id: str, instruments: list[dict], facts: di
 def _insert(db: Database, table: str, rows, columns: str, *, ignore: bool = False) -> None:
     """Rows of a fact table, each starting with the document's id (plain statements: a
     cycle writes the facts of every document it classifies)."""
-    marks = ", ".join("?" * (columns.count(",") + 2))
+    places = marks(range(columns.count(",") + 2))  # the document's id and each column
     verb = "insert or ignore" if ignore else "insert"
-    db.conn.executemany(f"{verb} into {table} (document_id, {columns}) values ({marks})", rows)
+    db.conn.executemany(f"{verb} into {table} (document_id, {columns}) values ({places})", rows)
 
 
 def facts_for(db: Database, document_ids: list[str]) -> dict[str, dict]:

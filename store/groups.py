@@ -6,6 +6,7 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
+from .batches import marks
 from .events import mark_unlinked
 
 
@@ -13,9 +14,8 @@ def documents_by_id(db: Database, ids: Iterable[str]) -> list[dict]:
     ids = list(ids)
     if not ids:
         return []
-    marks = ", ".join("?" for _ in ids)
     return list(db.query(f"select id, source, lang, title, published, group_key from documents "
-                         f"where id in ({marks})", ids))
+                         f"where id in ({marks(ids)})", ids))
 
 
 def documents_on_days(db: Database, source: str, days: Iterable[str]) -> list[dict]:
@@ -23,10 +23,9 @@ def documents_on_days(db: Database, source: str, days: Iterable[str]) -> list[di
     days = sorted(set(days))
     if not days:
         return []
-    marks = ", ".join("?" for _ in days)
     return list(db.query(
         f"select id, source, lang, title, published, group_key from documents "
-        f"where source = ? and substr(published, 1, 10) in ({marks}) order by id",
+        f"where source = ? and substr(published, 1, 10) in ({marks(days)}) order by id",
         [source, *days]))
 
 

@@ -8,6 +8,7 @@ import json
 from sqlite_utils import Database
 
 from . import revisions
+from .batches import chunks, marks
 from .clock import utcnow
 from .events import refresh_for_documents
 
@@ -61,10 +62,9 @@ def _keep_revision(db: Database, document_id: str, now: str) -> None:
 def tags_for(db: Database, document_ids: list[str]) -> dict[str, list[dict]]:
     """document id -> its tags, strongest first, evidence and relevance evidence decoded."""
     found: dict[str, list[dict]] = {doc_id: [] for doc_id in document_ids}
-    for start in range(0, len(document_ids), 500):
-        chunk = document_ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in db.query(f"select * from document_tags where document_id in ({marks}) "
+    for chunk in chunks(document_ids):
+        places = marks(chunk)
+        for row in db.query(f"select * from document_tags where document_id in ({places}) "
                             "order by score desc", chunk):
             row["evidence"] = json.loads(row["evidence"] or "[]")
             row["relevance_evidence"] = json.loads(row["relevance_evidence"] or "[]")
@@ -85,13 +85,12 @@ def unclassified_ids(db: Database, version: str | None = None) -> list[str]:
 def documents_to_classify(db: Database, document_ids: list[str]) -> list[dict]:
     """What the classifier reads of each document (missing ids are left out)."""
     rows: list[dict] = []
-    for start in range(0, len(document_ids), 500):
-        chunk = document_ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk in chunks(document_ids):
+        places = marks(chunk)
         rows.extend(db.query(
             "select id, source, lang, title, text, summary, doc_type, metadata, categories, "
             "published "
-            f"from documents where id in ({marks})", chunk))
+            f"from documents where id in ({places})", chunk))
     return rows
 
 

@@ -19,7 +19,7 @@ from tracker.classify.apply import tag_documents
 from tracker.config import Config
 from tracker.crawl import CrawlResult, build_spec, run_crawls
 from tracker.editions import link_editions
-from tracker.events import LinkReport, link_pending
+from tracker.events import link_pending
 
 _classifiers: dict[tuple, Classifier] = {}
 
@@ -54,7 +54,6 @@ class SourceOutcome:
     changed_ids: list[str] = field(default_factory=list)
     run_id: int | None = None
     tagged: int = 0  # new and changed documents classified
-    linked: LinkReport | None = None  # what the event linker did after classification
 
     def line(self) -> str:
         n = len(self.errors)
@@ -131,9 +130,7 @@ def crawl_sources(config: Config, db: Database, sources: list[str], *,
                                                        "was stored")
         raise
     # Events: after classification, so they show tags; once for every source crawled.
-    linked = link_pending(db)
-    for outcome in outcomes.values():
-        outcome.linked = linked
+    link_pending(db)
     return [outcomes[index] for index in range(len(sources))]
 
 

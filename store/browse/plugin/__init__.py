@@ -149,7 +149,7 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "document_id" and isinstance(value, str):
         return _document_link(value, value)
     if column in LIST_COLUMNS and isinstance(value, str) and value.startswith("["):
-        return _list_cell(column, value, display_names(datasette))
+        return _list_cell(column, value, datasette)
     if column == "source" and isinstance(value, str) and value in sources():
         return Markup('<span title="{}">{}</span>').format(value, sources()[value].short)
     if column == "title" and isinstance(value, str):
@@ -168,7 +168,7 @@ def render_cell(row, value, column, table, database, datasette):
     return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, escape(text))
 
 
-def _list_cell(column, value, names: dict[str, dict[str, str]]) -> Markup | None:
+def _list_cell(column, value, datasette) -> Markup | None:
     """A JSON list as words: sources by their short names, categories and instruments by
     their titles, the rest as stored."""
     try:
@@ -179,8 +179,9 @@ def _list_cell(column, value, names: dict[str, dict[str, str]]) -> Markup | None
         return None
     if column == "sources":
         items = [sources()[i].short if i in sources() else i for i in items]
-    elif column in names:
-        items = [names[column].get(i, i) for i in items]
+    elif column in ("categories", "instruments"):
+        names = display_names(datasette)[column]  # read only for the cells that show them
+        items = [names.get(i, i) for i in items]
     return Markup(escape(", ".join(str(i) for i in items)) if items else "&mdash;")
 
 
